@@ -1,0 +1,32 @@
+"""ember: a PyTorch-compatible deep-learning framework on NumPy."""
+from __future__ import annotations
+
+from . import dtypes
+from .dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,
+                     get_default_dtype, set_default_dtype, promote_types, result_type)
+from .device import device
+from .tensor import Tensor, Size
+from .random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, \
+    default_generator
+from . import autograd
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled, \
+    is_inference_mode_enabled
+from .ops import *  # noqa: F401,F403
+from . import ops as _ops
+
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()

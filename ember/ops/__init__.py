@@ -1,0 +1,16 @@
+"""The op library: each family in its own module; all are ``ember.*`` functions and most are methods.
+
+A family module lists its ``ember.*`` functions in ``__all__`` and its Tensor methods in
+``METHODS`` (default: the same names).
+"""
+from . import pointwise, creation, reduction, views, conversion, operators
+from .pointwise import *  # noqa: F401,F403
+from .creation import *  # noqa: F401,F403
+from .reduction import *  # noqa: F401,F403
+from .views import *  # noqa: F401,F403
+from .conversion import *  # noqa: F401,F403
+
+_FAMILIES = (pointwise, creation, reduction, views, conversion)
+
+TENSOR_METHODS = {name: getattr(m, name) for m in _FAMILIES for name in getattr(m, "METHODS", m.__all__)}
+TENSOR_METHODS.update(operators.OPERATORS)

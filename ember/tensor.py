@@ -1,0 +1,449 @@
+"""``ember.Tensor``: an n-dimensional NumPy array with autograd bookkeeping.
+
+The array is ``_data``. A tensor made by a recorded op has a ``grad_fn`` (the Node that
+produced it); a leaf that requires grad collects ``.grad``. Views share their base's
+array and version counter (``_vbox``), so in-place writes through a view are seen by
+the base and by backward's saved-tensor checks. Ops are defined in ``ember.ops`` and
+bound as methods at the bottom of this file.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from . import dtypes
+from .autograd import grad_mode
+from .autograd.graph import AccumulateGrad, RemovableHandle
+from .device import device as _device, CPU
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints, printed as ``ember.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"ember.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+
+class Tensor:
+    """A multi-dimensional array of one dtype that can record the ops applied to it."""
+
+    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_vbox", "_base", "_extra",
+                 "__weakref__")
+    __array_priority__ = 1000  # so ndarray (op) Tensor defers to Tensor's reflected operator
+
+    def __new__(cls, *args, **kwargs):
+        from .ops.creation import _legacy_new
+        return _legacy_new(cls, *args, **kwargs)
+
+    @classmethod
+    def _make(cls, data: np.ndarray, base: "Optional[Tensor]" = None) -> "Tensor":
+        """Wrap an array (a view of ``base``'s when given) without copying."""
+        t = object.__new__(cls)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
+        t._rg = False
+        t._grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        if base is None:
+            t._vbox = [0]
+            t._base = None
+        else:
+            t._vbox = base._vbox
+            t._base = base if base._base is None else base._base
+        t._extra = None
+        return t
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: Optional[int] = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes._BY_NP[self._data.dtype]
+
+    @property
+    def device(self) -> _device:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def layout(self) -> str:
+        return "ember.strided"
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def stride(self, dim: Optional[int] = None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self) -> int:
+        if self._base is None:
+            return 0
+        base = self._base._data
+        return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) \
+            // self._data.itemsize
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return False
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def is_meta(self) -> bool:
+        return False
+
+    @property
+    def _version(self) -> int:
+        return self._vbox[0]
+
+    def _bump_version(self) -> None:
+        self._vbox[0] += 1
+
+    # ----------------------------------------------------------------- autograd state
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
+                               "to use a computed variable in a subgraph that doesn't require "
+                               "differentiation use var_no_grad = var.detach().")
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Optional["Tensor"]:
+        if self.grad_fn is not None and self._grad is None and not self.retains_grad:
+            import warnings
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                          "Its .grad attribute won't be populated during autograd.backward(). If you "
+                          "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                          ".retain_grad() on the non-leaf Tensor.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Optional["Tensor"]) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self._extra and self._extra.get("retains_grad"))
+
+    def _extras(self) -> dict:
+        if self._extra is None:
+            self._extra = {}
+        return self._extra
+
+    def _hooks(self) -> dict:
+        return self._extras().setdefault("hooks", {})
+
+    def _accumulator(self) -> AccumulateGrad:
+        """The leaf's AccumulateGrad node, held weakly as torch does (graphs keep it alive)."""
+        ref = self._extras().get("accumulator")
+        acc = ref() if ref is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            self._extra["accumulator"] = weakref.ref(acc)
+        return acc
+
+    def register_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            return RemovableHandle(self._hooks(), hook)
+        return self.grad_fn._add_pre_hook(self._output_nr, hook)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward, accumulating like a leaf's."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self.retains_grad:
+            return
+        self._extras()["retains_grad"] = True
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            t = ref()
+            if t is not None:
+                from .autograd.graph import accumulate_into_grad
+                accumulate_into_grad(t, grad)
+        self.grad_fn._add_pre_hook(self._output_nr, keep)
+
+    def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
+                 create_graph: bool = False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``gradient`` weights a non-scalar)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's data, cut from the graph."""
+        t = Tensor._make(self._data, self)
+        return t
+
+    def detach_(self) -> "Tensor":
+        if self._base is not None and self._base._rg:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def _detached_copy(self) -> "Tensor":
+        return Tensor._make(self._data.copy())
+
+    @property
+    def data(self) -> "Tensor":
+        """This tensor's values, outside autograd: in-place changes through it are not tracked."""
+        t = Tensor._make(self._data)
+        return t
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        self._data = value._data
+
+    # ----------------------------------------------------------------- conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if copy is False and dtype is not None and np.dtype(dtype) != self._data.dtype:
+            raise ValueError("Unable to avoid copy while creating an array as requested.")
+        arr = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return arr.copy() if copy else arr
+
+    def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        """With no argument the legacy type name (``torch.FloatTensor``); otherwise a cast."""
+        if dtype is None:
+            return _LEGACY_NAMES[self.dtype]
+        if isinstance(dtype, str):
+            dtype = _LEGACY_TYPES.get(dtype.split(".")[-1]) or dtypes.to_dtype(dtype.split(".")[-1])
+        return self.to(dtypes.to_dtype(dtype))
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(other)``, with ``copy``/``non_blocking`` keywords."""
+        from .ops.conversion import to
+        return to(self, *args, **kwargs)
+
+    def cpu(self, memory_format=None) -> "Tensor":
+        return self
+
+    def cuda(self, device=None, non_blocking: bool = False, **kwargs) -> "Tensor":
+        from .device import no_cuda
+        no_cuda()
+
+    def float(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.float32)
+
+    def double(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.float64)
+
+    def half(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.float16)
+
+    def long(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.int64)
+
+    def int(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.int32)
+
+    def short(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.int16)
+
+    def char(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.int8)
+
+    def byte(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.uint8)
+
+    def bool(self, memory_format=None) -> "Tensor":
+        return self.to(dtypes.bool_)
+
+    # ----------------------------------------------------------------- Python protocols
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._printing import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1 or self._data.ndim:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __contains__(self, element) -> bool:
+        if isinstance(element, (Tensor, int, float, bool)):
+            return bool((self == element).any().item())
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                           f"{type(element)}.")
+
+    def __reduce_ex__(self, protocol):
+        from .serialization import reduce_tensor
+        return reduce_tensor(self)
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.  If you were attempting to deepcopy "
+                               "a module, this may be because of a torch.nn.utils.weight_norm usage, "
+                               "see https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        new = type(self)._make(self._data.copy())
+        if type(self) is not Tensor:
+            new = self._copy_subclass(new)
+        new._rg = self._rg
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def _copy_subclass(self, new: "Tensor") -> "Tensor":
+        return new
+
+    def __setstate__(self, state):
+        raise RuntimeError("ember tensors are rebuilt by ember.load, not by pickle.loads")
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """A dim in [-ndim, ndim) made non-negative; torch's IndexError otherwise."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+_LEGACY_NAMES = {dtypes.float32: "torch.FloatTensor", dtypes.float64: "torch.DoubleTensor",
+                 dtypes.float16: "torch.HalfTensor", dtypes.int64: "torch.LongTensor",
+                 dtypes.int32: "torch.IntTensor", dtypes.int16: "torch.ShortTensor",
+                 dtypes.int8: "torch.CharTensor", dtypes.uint8: "torch.ByteTensor",
+                 dtypes.bool_: "torch.BoolTensor"}
+_LEGACY_TYPES = {v.split(".")[-1]: k for k, v in _LEGACY_NAMES.items()}
+
+
+from . import ops as _ops  # noqa: E402  (the ops need Tensor defined above)
+
+for _name, _method in _ops.TENSOR_METHODS.items():
+    setattr(Tensor, _name, _method)
