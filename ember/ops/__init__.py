@@ -3,14 +3,17 @@
 A family module lists its ``ember.*`` functions in ``__all__`` and its Tensor methods in
 ``METHODS`` (default: the same names).
 """
-from . import pointwise, creation, reduction, views, conversion, operators
+from . import pointwise, creation, reduction, views, indexing, linalg, activation, conversion, operators
 from .pointwise import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
 from .reduction import *  # noqa: F401,F403
 from .views import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
 from .conversion import *  # noqa: F401,F403
 
-_FAMILIES = (pointwise, creation, reduction, views, conversion)
+_FAMILIES = (pointwise, creation, reduction, views, indexing, linalg, activation, conversion)
 
 TENSOR_METHODS = {name: getattr(m, name) for m in _FAMILIES for name in getattr(m, "METHODS", m.__all__)}
 TENSOR_METHODS.update(operators.OPERATORS)
