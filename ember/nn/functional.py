@@ -1,0 +1,4 @@
+"""``ember.nn.functional``: the stateless forms of the layers, losses and activations."""
+from ._functional.conv import *  # noqa: F401,F403
+from ._functional.pooling import *  # noqa: F401,F403
+from ._functional.normalization import *  # noqa: F401,F403
