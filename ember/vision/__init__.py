@@ -1,1 +1,4 @@
-"""(being written)"""
+"""``ember.vision``: what torchvision gives (datasets, transforms)."""
+from . import datasets, transforms
+
+__all__ = ["datasets", "transforms"]

@@ -1,0 +1,7 @@
+"""``ember.vision.transforms``: torchvision's transforms."""
+from . import functional
+from .transforms import (Compose, ToTensor, PILToTensor, Normalize, Lambda, Pad, CenterCrop, RandomCrop,
+                         RandomHorizontalFlip, RandomVerticalFlip)
+
+__all__ = ["Compose", "ToTensor", "PILToTensor", "Normalize", "Lambda", "Pad", "CenterCrop", "RandomCrop",
+           "RandomHorizontalFlip", "RandomVerticalFlip", "functional"]

@@ -1,0 +1,149 @@
+"""Image transforms as functions, on HWC/HW NumPy arrays, PIL images (if Pillow is installed) and CHW tensors."""
+from __future__ import annotations
+
+from typing import List, Sequence, Tuple, Union
+
+import numpy as np
+
+from ... import dtypes
+from ...tensor import Tensor
+
+
+def _is_pil(img) -> bool:
+    return type(img).__module__.startswith("PIL.")
+
+
+def to_tensor(pic) -> Tensor:
+    """HWC (or HW) uint8 image -> CHW float tensor in [0, 1]; other dtypes keep their values."""
+    if _is_pil(pic):
+        arr = np.asarray(pic)
+        if pic.mode == "1":
+            arr = arr.astype(np.uint8) * 255
+    elif isinstance(pic, np.ndarray):
+        arr = pic
+    else:
+        raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
+    if arr.ndim not in (2, 3):
+        raise ValueError(f"pic should be 2/3 dimensional. Got {arr.ndim} dimensions.")
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    chw = np.ascontiguousarray(arr.transpose(2, 0, 1))
+    if chw.dtype == np.uint8:
+        return Tensor._make(chw.astype(dtypes.get_default_dtype().np) / np.float32(255))
+    return Tensor._make(chw)
+
+
+def pil_to_tensor(pic) -> Tensor:
+    arr = np.asarray(pic)
+    arr = arr[:, :, None] if arr.ndim == 2 else arr
+    return Tensor._make(np.ascontiguousarray(arr.transpose(2, 0, 1)))
+
+
+def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> Tensor:
+    """(x - mean[c]) / std[c] per channel of a (..., C, H, W) float tensor."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
+    if not tensor.is_floating_point():
+        raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
+    if tensor.ndim < 3:
+        raise ValueError(f"Expected tensor to be a tensor image of size (..., C, H, W). Got "
+                         f"tensor.size() = {tuple(tensor.shape)}")
+    dt = tensor._data.dtype
+    m = np.asarray(mean, dtype=dt).reshape(-1, 1, 1)
+    s = np.asarray(std, dtype=dt).reshape(-1, 1, 1)
+    if (s == 0).any():
+        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+    if inplace:
+        tensor._data -= m
+        tensor._data /= s
+        return tensor
+    return Tensor._make((tensor._data - m) / s)
+
+
+def _size_pair(size) -> Tuple[int, int]:
+    if isinstance(size, int):
+        return size, size
+    if len(size) == 1:
+        return size[0], size[0]
+    return int(size[0]), int(size[1])
+
+
+def _hw(img) -> Tuple[int, int]:
+    if isinstance(img, Tensor):
+        return img.shape[-2], img.shape[-1]
+    if _is_pil(img):
+        return img.size[1], img.size[0]
+    return img.shape[0], img.shape[1]
+
+
+def crop(img, top: int, left: int, height: int, width: int):
+    """The ``height`` x ``width`` region at (top, left); out-of-image parts are zero."""
+    h, w = _hw(img)
+    if top < 0 or left < 0 or top + height > h or left + width > w:
+        pad = [max(-left, 0), max(-top, 0), max(left + width - w, 0), max(top + height - h, 0)]
+        img = pad_image(img, pad)
+        top, left = top + pad[1], left + pad[0]
+    if _is_pil(img):
+        return img.crop((left, top, left + width, top + height))
+    if isinstance(img, Tensor):
+        return Tensor._make(np.ascontiguousarray(img._data[..., top:top + height, left:left + width]))
+    return np.ascontiguousarray(img[top:top + height, left:left + width])
+
+
+def center_crop(img, output_size):
+    th, tw = _size_pair(output_size)
+    h, w = _hw(img)
+    return crop(img, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw)
+
+
+def _pad_amounts(padding) -> List[int]:
+    """torchvision's padding spec -> [left, top, right, bottom]."""
+    if isinstance(padding, int):
+        return [padding] * 4
+    padding = list(padding)
+    if len(padding) == 1:
+        return padding * 4
+    if len(padding) == 2:
+        return [padding[0], padding[1], padding[0], padding[1]]
+    if len(padding) == 4:
+        return padding
+    raise ValueError(f"Padding must be an int or a 1, 2, or 4 element tuple, not a {len(padding)} element tuple")
+
+
+_NP_MODES = {"constant": "constant", "edge": "edge", "reflect": "reflect", "symmetric": "symmetric"}
+
+
+def pad_image(img, padding, fill: Union[int, float] = 0, padding_mode: str = "constant"):
+    if padding_mode not in _NP_MODES:
+        raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
+    left, top, right, bottom = _pad_amounts(padding)
+    kwargs = {"constant_values": fill} if padding_mode == "constant" else {}
+    if _is_pil(img):
+        from PIL import Image
+        return Image.fromarray(pad_image(np.asarray(img), padding, fill, padding_mode))
+    if isinstance(img, Tensor):
+        width = [(0, 0)] * (img.ndim - 2) + [(top, bottom), (left, right)]
+        return Tensor._make(np.pad(img._data, width, mode=_NP_MODES[padding_mode], **kwargs))
+    width = [(top, bottom), (left, right)] + [(0, 0)] * (img.ndim - 2)
+    return np.pad(img, width, mode=_NP_MODES[padding_mode], **kwargs)
+
+
+pad = pad_image
+
+
+def hflip(img):
+    if _is_pil(img):
+        from PIL import Image
+        return img.transpose(Image.FLIP_LEFT_RIGHT)
+    if isinstance(img, Tensor):
+        return Tensor._make(np.ascontiguousarray(img._data[..., ::-1]))
+    return np.ascontiguousarray(img[:, ::-1])
+
+
+def vflip(img):
+    if _is_pil(img):
+        from PIL import Image
+        return img.transpose(Image.FLIP_TOP_BOTTOM)
+    if isinstance(img, Tensor):
+        return Tensor._make(np.ascontiguousarray(img._data[..., ::-1, :]))
+    return np.ascontiguousarray(img[::-1])
