@@ -8,6 +8,7 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, 
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
 from .engine import run_backward
 from .graph import Node
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
 
 def _tensors(x) -> tuple:
@@ -78,4 +79,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
 
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "detect_anomaly", "set_detect_anomaly", "Node"]
+           "is_grad_enabled", "detect_anomaly", "set_detect_anomaly", "Node", "gradcheck",
+           "gradgradcheck", "GradcheckError"]
