@@ -52,8 +52,7 @@ class RMSprop(Optimizer):
         if group["centered"]:
             grad_avg = state["grad_avg"]._data
             lerp_(grad_avg, grad, 1 - alpha)
-            avg = square_avg - grad_avg * grad_avg
-            np.sqrt(avg, out=avg)
+            avg = np.sqrt(square_avg - grad_avg * grad_avg)
         else:
             avg = np.sqrt(square_avg)
         avg += group["eps"]
