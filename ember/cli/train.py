@@ -79,6 +79,14 @@ def evaluate(model, loader, loss_fn) -> tuple:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _train(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the last complete checkpoint is intact", file=sys.stderr)
+        return 130
+
+
+def _train(args: argparse.Namespace) -> int:
     import ember
     from ..nn import functional as F
     from ..optim.lr_scheduler import StepLR
@@ -135,13 +143,3 @@ def run(args: argparse.Namespace) -> int:
                     "test_loss": test_loss}, ckpt_path)
         print(f"checkpoint written to {ckpt_path}")
     return 0
-
-
-def main(argv=None) -> int:
-    parser = build_parser(argparse.ArgumentParser(prog="ember train"))
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except KeyboardInterrupt:
-        print("\ninterrupted: the last complete checkpoint is intact", file=sys.stderr)
-        return 130

@@ -1,0 +1,107 @@
+"""Make ``import torch`` (and ``torchvision``) resolve to ember, for ``ember run``.
+
+A meta-path finder answers every ``torch.*`` / ``torchvision.*`` import with an alias
+module over the matching ember module (``torch.nn.functional`` -> ``ember.nn.functional``,
+``torchvision.datasets`` -> ``ember.vision.datasets``). Reaching for something ember does
+not have fails at once with ``NotImplementedError: torch.fft.rfft is not supported by
+ember``; the error is also an ``AttributeError`` so that ``hasattr``/``getattr(..., default)``
+probes in scripts keep working.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+import types
+from typing import Optional
+
+ROOTS = {"torch": "ember", "torchvision": "ember.vision"}
+
+
+class UnsupportedAPIError(NotImplementedError, AttributeError):
+    """A torch API that ember does not provide."""
+
+
+def ember_name(name: str) -> Optional[str]:
+    """The ember module that stands for torch module ``name`` (None if it is not a torch name)."""
+    root, _, rest = name.partition(".")
+    if root not in ROOTS:
+        return None
+    return ROOTS[root] + ("." + rest if rest else "")
+
+
+class AliasModule(types.ModuleType):
+    """A module named like torch's whose attributes are ember's."""
+
+    def __init__(self, name: str, target: Optional[types.ModuleType]) -> None:
+        super().__init__(name)
+        object.__setattr__(self, "_ember_target", target)
+        if target is not None:
+            self.__doc__ = target.__doc__
+            object.__setattr__(self, "__path__", [])
+
+    def __getattr__(self, attr: str):
+        target = object.__getattribute__(self, "_ember_target")
+        if target is not None:
+            try:
+                return getattr(target, attr)
+            except AttributeError:
+                pass
+            sub = f"{self.__name__}.{attr}"
+            if not attr.startswith("__") and _ember_module(sub) is not None:
+                return importlib.import_module(sub)
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        raise UnsupportedAPIError(f"{self.__name__}.{attr} is not supported by ember")
+
+    def __setattr__(self, attr: str, value) -> None:
+        target = object.__getattribute__(self, "_ember_target")
+        if target is not None and not attr.startswith("__"):
+            setattr(target, attr, value)
+        else:
+            object.__setattr__(self, attr, value)
+
+    def __dir__(self):
+        target = object.__getattribute__(self, "_ember_target")
+        return dir(target) if target is not None else []
+
+
+def _ember_module(torch_name: str) -> Optional[types.ModuleType]:
+    name = ember_name(torch_name)
+    if name is None:
+        return None
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name and name.startswith(err.name):
+            return None
+        raise
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def create_module(self, spec):
+        return AliasModule(spec.name, _ember_module(spec.name))
+
+    def exec_module(self, module) -> None:
+        parent, _, child = module.__name__.rpartition(".")
+        if parent and parent in sys.modules:
+            object.__setattr__(sys.modules[parent], child, module)
+
+
+class TorchFinder(importlib.abc.MetaPathFinder):
+    """Answers imports of torch and torchvision (and their submodules) with ember aliases."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if ember_name(fullname) is None:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(), is_package=True)
+
+
+def install() -> None:
+    """Route torch imports to ember for the rest of this process."""
+    if not any(isinstance(f, TorchFinder) for f in sys.meta_path):
+        for name in [n for n in sys.modules if ember_name(n) is not None]:
+            del sys.modules[name]
+        sys.meta_path.insert(0, TorchFinder())
