@@ -98,10 +98,16 @@ def inplace(self: Tensor, result_fn: Callable[[Tensor], Tensor], *others) -> Ten
     recorded on a snapshot of ``self``'s old value, and ``self`` (or its base, for a view)
     is rebased onto the new node, as torch does.
     """
+    if not self._data.flags.writeable:  # an expanded tensor: its elements share memory
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
+                           "refers to a single memory location. Please clone() the tensor before "
+                           "performing the operation.")
     recording = needs_grad(self, *others)
     if recording and self.grad_fn is None and self._rg:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = self._base
+    if base is not None and not self._rg and base._rg:
+        base = None  # ``detach()``'s view: it has a history of its own, not its base's
     if recording and base is not None and base.grad_fn is None and base._rg:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                            "operation.")

@@ -1,3 +1,705 @@
-"""(being written)"""
-__all__ = []
-METHODS = ()
+"""Indexing: ``t[index]``, ``t[index] = value`` and the index-driven ops (gather, scatter, ...).
+
+A torch index is applied in two steps, as torch does: its basic part (ints, slices, None)
+gives a view (``views.basic_view``), then its advanced part (integer and bool tensors) is
+applied to that view with NumPy's advanced indexing. Keeping the steps apart is what makes
+``t[0, :, [1, 2]]`` torch's shape rather than NumPy's.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor
+from ._record import (wrap, needs_grad, record, wrap_dim, sum_to, inplace, to_tensor, public_names)
+from .views import basic_view, _embed
+
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single "
+            "memory location. Please clone() the tensor before performing the operation.")
+
+
+# ---------------------------------------------------------------------------- parsing an index
+class _Index:
+    """A parsed torch index: ``basic`` (a NumPy basic key) then ``adv`` (an advanced key or None).
+
+    ``name`` is the node name of the basic step (None when it selects everything), ``unique``
+    whether the advanced key can hit an element at most once (so scatters need no ``add.at``).
+    """
+
+    __slots__ = ("basic", "name", "adv", "unique")
+
+    def __init__(self, basic: tuple, name: Optional[str], adv: Optional[tuple], unique: bool) -> None:
+        self.basic, self.name, self.adv, self.unique = basic, name, adv, unique
+
+
+def _as_tuple(index) -> tuple:
+    if type(index) is tuple:
+        return index
+    # torch's legacy rule: a list holding sequences, tensors, slices, ... is a tuple of indices
+    if isinstance(index, list) and len(index) < 32 and any(
+            isinstance(i, (list, tuple, Tensor, np.ndarray, slice)) or i is None or i is Ellipsis
+            for i in index):
+        return tuple(index)
+    return (index,)
+
+
+def _entry(item):
+    """One index entry as int, slice, None, Ellipsis, or an int64 / bool ndarray."""
+    if isinstance(item, (bool, np.bool_)):
+        return np.array(bool(item))
+    if isinstance(item, (int, np.integer)):
+        return int(item)
+    if item is None or item is Ellipsis or isinstance(item, slice):
+        return item
+    if isinstance(item, Tensor):
+        arr = item._data
+    elif isinstance(item, (list, tuple, np.ndarray)):
+        arr = np.asarray(item)
+        if arr.size == 0 and arr.dtype.kind == "f":
+            arr = arr.astype(np.int64)
+    else:
+        raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                         f"Variables are valid indices (got {type(item).__name__})")
+    kind = arr.dtype.kind
+    if kind == "b" or arr.dtype == np.uint8:
+        return arr.astype(np.bool_, copy=False)
+    if kind not in "iu":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if arr.ndim == 0 and isinstance(item, Tensor):
+        return int(arr)
+    return arr.astype(np.int64, copy=False)
+
+
+def _dims_used(e) -> int:
+    if e is None or e is Ellipsis:
+        return 0
+    if isinstance(e, np.ndarray) and e.dtype == np.bool_:
+        return e.ndim
+    return 1
+
+
+def _slice(s: slice) -> slice:
+    step = 1 if s.step is None else s.step.__index__()
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    start = None if s.start is None else s.start.__index__()
+    stop = None if s.stop is None else s.stop.__index__()
+    return slice(start, stop, step)
+
+
+def _parse(shape: tuple, index) -> _Index:
+    entries = [_entry(i) for i in _as_tuple(index)]
+    used = sum(_dims_used(e) for e in entries)
+    ndim = len(shape)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    basic, adv, name = [], [], None
+    has_adv = unique = False
+    d = 0
+    expanded = False
+    for e in entries:
+        if e is Ellipsis:
+            fill = 0 if expanded else ndim - used
+            expanded = True
+            basic.extend([slice(None)] * fill)
+            adv.extend([slice(None)] * fill)
+            d += fill
+        elif e is None:
+            basic.append(None)
+            adv.append(slice(None))
+            name = "UnsqueezeBackward0"
+        elif isinstance(e, int):
+            size = shape[d]
+            if not -size <= e < size:
+                raise IndexError(f"index {e} is out of bounds for dimension {d} with size {size}")
+            basic.append(e)
+            name = "SelectBackward0"
+            d += 1
+        elif isinstance(e, slice):
+            e = _slice(e)
+            basic.append(e)
+            adv.append(slice(None))
+            if e != slice(None, None, 1):
+                name = "SliceBackward0"
+            d += 1
+        elif e.dtype == np.bool_:
+            if e.ndim == 0:  # t[True] is t[None][[0]], t[False] is t[None][[]]
+                basic.append(None)
+                name = name or "UnsqueezeBackward0"
+                adv.append(np.zeros(int(e), np.int64))
+                unique = not has_adv
+                has_adv = True
+                continue
+            for j, n in enumerate(e.shape):
+                if n != shape[d + j]:
+                    raise IndexError(f"The shape of the mask {list(e.shape)} at index {j} does not "
+                                     f"match the shape of the indexed tensor {list(shape)} at index "
+                                     f"{d + j}")
+            basic.extend([slice(None)] * e.ndim)
+            adv.extend(np.nonzero(e))
+            unique = not has_adv
+            has_adv = True
+            d += e.ndim
+        else:
+            size = shape[d]
+            if e.size and (e.max() >= size or e.min() < -size):
+                bad = e[(e >= size) | (e < -size)].flat[0]
+                raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+            basic.append(slice(None))
+            adv.append(e)
+            unique = False
+            has_adv = True
+            d += 1
+    if has_adv:
+        arrays = [a for a in adv if isinstance(a, np.ndarray)]
+        try:
+            np.broadcast_shapes(*(a.shape for a in arrays))
+        except ValueError:
+            raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
+                             "shapes " + ", ".join(str(list(a.shape)) for a in arrays)) from None
+        while adv and isinstance(adv[-1], slice):
+            adv.pop()
+    basic.append(Ellipsis)  # keeps a full selection of a 0-d array a view, not a scalar
+    return _Index(tuple(basic), name, tuple(adv) if has_adv else None, unique)
+
+
+# ---------------------------------------------------------------------------- advanced indexing
+def _take(input: Tensor, key: tuple, unique: bool) -> Tensor:
+    """``input[key]`` for an advanced NumPy ``key`` (a copy)."""
+    x = input._data
+    out = wrap(x[key])
+    if needs_grad(input):
+        shape = x.shape
+        record(out, "IndexBackward0", (input,), lambda g: (_put_into_zeros(g, shape, key, unique),))
+    return out
+
+
+def _put_into_zeros(g: Tensor, shape: tuple, key: tuple, unique: bool) -> Tensor:
+    """Zeros of ``shape`` with ``g`` added at ``key`` (repeated positions summing): ``_take``'s backward."""
+    z = np.zeros(shape, g._data.dtype)
+    if unique:
+        z[key] = g._data
+    else:
+        np.add.at(z, key, g._data)
+    out = wrap(z)
+    if needs_grad(g):
+        record(out, "IndexPutBackward0", (g,), lambda gg: (_take(gg, key, unique),))
+    return out
+
+
+def _index_put(input: Tensor, key: tuple, values, accumulate: bool, unique: bool) -> Tensor:
+    """``input`` with ``values`` written (or added) at the advanced ``key``."""
+    x = input._data
+    v = values._data if isinstance(values, Tensor) else values
+    _check_values(x, key, v)
+    out = x.copy()
+    if accumulate and not unique:
+        np.add.at(out, key, v)
+    elif accumulate:
+        out[key] += v
+    else:
+        out[key] = v
+    result = wrap(out)
+    v_rg = isinstance(values, Tensor) and values._rg
+    if needs_grad(input, values if v_rg else None):
+        v_shape = np.shape(v)
+        v_dtype = values._data.dtype if v_rg else None
+
+        def backward(g):
+            g_self = g if accumulate else _index_put(g, key, 0, False, unique)
+            g_values = _cast(sum_to(_take(g, key, unique), v_shape), v_dtype) if v_rg else None
+            return g_self, g_values
+        record(result, "IndexPutBackward0", (input, values if v_rg else None), backward)
+    return result
+
+
+def _check_values(x: np.ndarray, key: tuple, v) -> None:
+    if np.ndim(v):
+        target = np.broadcast_to(np.empty((), np.int8), x.shape)[key].shape
+        if np.broadcast_shapes(np.shape(v), target) != target:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be "
+                               f"broadcast to indexing result of shape {list(target)}")
+
+
+def _cast(g: Tensor, np_dtype) -> Tensor:
+    return g if g._data.dtype == np_dtype else g.to(dtypes._BY_NP[np_dtype])
+
+
+# ---------------------------------------------------------------------------- t[index], t[index] = v
+def getitem(input: Tensor, index) -> Tensor:
+    """``input[index]``: a view for basic indices, a copy once tensors index it."""
+    ix = _parse(input._data.shape, index)
+    out = input
+    if ix.name is not None or ix.adv is None:
+        out = basic_view(input, ix.basic, ix.name or "AliasBackward0")
+    if ix.adv is not None:
+        out = _take(out, ix.adv, ix.unique)
+    return out
+
+
+def setitem(input: Tensor, index, value) -> None:
+    """``input[index] = value``: written in place, recorded as torch records it (CopySlices, IndexPut)."""
+    ix = _parse(input._data.shape, index)
+    if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
+        value = to_tensor(np.asarray(value, dtype=input._data.dtype))
+    if not needs_grad(input, value):
+        target = input._data[ix.basic]
+        if not target.flags.writeable:
+            raise RuntimeError(_OVERLAP)
+        v = value._data if isinstance(value, Tensor) else value
+        if ix.adv is None:
+            np.copyto(target, _fit(v, target.shape), casting="unsafe")
+        else:
+            _check_values(target, ix.adv, v)
+            target[ix.adv] = v
+        input._vbox[0] += 1
+        return
+    others = (value,) if isinstance(value, Tensor) else ()
+    if ix.adv is None:
+        target = basic_view(input, ix.basic, ix.name or "AliasBackward0")
+        inplace(target, lambda old: _copy_value(old, value), *others)
+    else:
+        target = basic_view(input, ix.basic, ix.name) if ix.name is not None else input
+        inplace(target, lambda old: _index_put(old, ix.adv, value, False, ix.unique), *others)
+
+
+def _fit(v, shape: tuple):
+    """``v`` (an array or number) shaped to broadcast to ``shape``, leading 1s dropped as torch does."""
+    if not isinstance(v, np.ndarray) or v.shape == shape:
+        return v
+    lead = v.ndim - len(shape)
+    if lead > 0 and all(n == 1 for n in v.shape[:lead]):
+        v = v.reshape(v.shape[lead:])
+    if np.ndim(v) > len(shape) or any(a != b and a != 1 for a, b in zip(v.shape[::-1], shape[::-1])):
+        target = list(shape)
+        if v.ndim > len(shape):
+            raise RuntimeError(f"expand({wrap(v).type()}{{{list(v.shape)}}}, size={target}): the "
+                               f"number of sizes provided ({len(shape)}) must be greater or equal to "
+                               f"the number of dimensions in the tensor ({v.ndim})")
+        i = next(i for i, (a, b) in enumerate(zip(v.shape[::-1], shape[::-1])) if a != b and a != 1)
+        raise RuntimeError(f"The expanded size of the tensor ({shape[-1 - i]}) must match the existing "
+                           f"size ({v.shape[-1 - i]}) at non-singleton dimension {len(shape) - 1 - i}."
+                           f"  Target sizes: {target}.  Tensor sizes: {list(v.shape)}")
+    return v
+
+
+def _copy_value(old: Tensor, value) -> Tensor:
+    """The new contents of a basic-indexed region: ``value`` cast and broadcast to ``old``."""
+    if not isinstance(value, Tensor):
+        return wrap(np.full(old._data.shape, value, old._data.dtype))
+    fitted = _fit(value._data, old._data.shape)
+    return _cast(value if fitted is value._data else value.reshape(fitted.shape), old._data.dtype)
+
+
+def index_put(input: Tensor, indices: tuple, values, accumulate: bool = False) -> Tensor:
+    """``input`` with ``values`` written (or, with ``accumulate``, added) at ``input[indices]``."""
+    ix = _parse(input._data.shape, tuple(indices))
+    if ix.adv is None:  # no tensor in ``indices``: all None
+        return _copy_value(input, values) if isinstance(values, Tensor) else \
+            wrap(np.full(input._data.shape, values, input._data.dtype))
+    return _index_put(input, ix.adv, values, accumulate, ix.unique)
+
+
+def index_put_(input: Tensor, indices: tuple, values, accumulate: bool = False) -> Tensor:
+    others = (values,) if isinstance(values, Tensor) else ()
+    return inplace(input, lambda s: index_put(s, indices, values, accumulate), *others)
+
+
+# ---------------------------------------------------------------------------- checks shared by the ops
+def _index_arg(index: Tensor, op: str, int64_only: bool = False) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    idx = index._data
+    if int64_only and idx.dtype != np.int64:
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    if idx.dtype != np.int64 and idx.dtype != np.int32:
+        raise RuntimeError(f"{op}(): Expected dtype int32 or int64 for index")
+    return idx
+
+
+def _vector_index(index: Tensor, size: int, op: str) -> np.ndarray:
+    """A 0-d or 1-d int32/int64 index into a dim of ``size``, as a 1-d array (negatives kept)."""
+    idx = _index_arg(index, op)
+    if idx.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector")
+    idx = idx.reshape(-1)
+    if idx.size and (idx.max() >= size or idx.min() < -size):
+        raise IndexError("index out of range in self")
+    return idx
+
+
+def _along(dim: int, idx: np.ndarray) -> tuple:
+    """The NumPy key selecting positions ``idx`` along ``dim``."""
+    return (slice(None),) * dim + (idx,)
+
+
+def _value_arg(value, op: str):
+    """A fill value: a number, or a 0-d tensor (kept, so its gradient can flow)."""
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"{op} only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value._data.ndim} dimension(s).")
+    return value
+
+
+# ---------------------------------------------------------------------------- index_* ops
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``input`` at positions ``index`` along ``dim``."""
+    x = input._data
+    d = wrap_dim(dim, x.ndim)
+    idx = _vector_index(index, x.shape[d] if x.ndim else 1, "index_select")
+    out = wrap(np.take(x, idx, axis=d) if x.ndim else x.reshape(-1)[idx].reshape(()))
+    if needs_grad(input):
+        shape = x.shape
+        record(out, "IndexSelectBackward0", (input,),
+               lambda g: (index_add(wrap(np.zeros(shape, g._data.dtype)), d, index, g),), (index,))
+    return out
+
+
+def _source_fits(x: np.ndarray, d: int, idx: np.ndarray, source: np.ndarray, op: str) -> None:
+    n = source.shape[d] if source.ndim else 1
+    if n != idx.size:
+        tail = ", for dim: " + str(d) if op == "index_add_" else ""
+        raise (RuntimeError if op == "index_add_" else IndexError)(
+            f"{op}(): Number of indices ({idx.size}) should be equal to source.size(dim)"
+            f"{':' if op == 'index_add_' else ''} ({n}){tail}")
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """``input`` with ``alpha * source`` slices added at positions ``index`` along ``dim``."""
+    x = input._data
+    d = wrap_dim(dim, x.ndim)
+    idx = _vector_index(index, x.shape[d] if x.ndim else 1, "index_add")
+    _source_fits(x, d, idx, source._data, "index_add_")
+    out = x.copy()
+    src = source._data if alpha == 1 else source._data * alpha
+    np.add.at(out, _along(d, idx), src.astype(x.dtype, copy=False))
+    result = wrap(out)
+    if needs_grad(input, source):
+        s_dtype, s_rg = source._data.dtype, source._rg
+
+        def backward(g):
+            g_src = index_select(g, d, index) if s_rg else None
+            if g_src is not None and alpha != 1:
+                g_src = g_src * alpha
+            return g, g_src if g_src is None else _cast(g_src, s_dtype)
+        record(result, "IndexAddBackward0", (input, source), backward, (index,))
+    return result
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """``input`` with its slices at positions ``index`` along ``dim`` replaced by ``source``'s."""
+    x = input._data
+    d = wrap_dim(dim, x.ndim)
+    idx = _vector_index(index, x.shape[d] if x.ndim else 1, "index_copy")
+    _source_fits(x, d, idx, source._data, "index_copy_")
+    out = x.copy()
+    out[_along(d, idx)] = source._data
+    result = wrap(out)
+    if needs_grad(input, source):
+        s_dtype, s_rg = source._data.dtype, source._rg
+        record(result, "IndexCopyBackward0", (input, source),
+               lambda g: (index_fill(g, d, index, 0),
+                          _cast(index_select(g, d, index), s_dtype) if s_rg else None),
+               (index,))
+    return result
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """``input`` with its slices at positions ``index`` along ``dim`` set to ``value``."""
+    x = input._data
+    d = wrap_dim(dim, x.ndim)
+    idx = _vector_index(index, x.shape[d] if x.ndim else 1, "index_fill")
+    value = _value_arg(value, "index_fill_")
+    out = x.copy()
+    out[_along(d, idx)] = value._data if isinstance(value, Tensor) else value
+    result = wrap(out)
+    v_rg = isinstance(value, Tensor) and value._rg
+    if needs_grad(input, value if v_rg else None):
+        name = "IndexFillBackward1" if isinstance(value, Tensor) else "IndexFillBackward0"
+        v_dtype = value._data.dtype if v_rg else None
+        record(result, name, (input, value if v_rg else None),
+               lambda g: (index_fill(g, d, index, 0),
+                          _cast(index_select(g, d, index).sum(), v_dtype) if v_rg else None),
+               (index,))
+    return result
+
+
+# ---------------------------------------------------------------------------- gather / scatter
+def _scatter_key(x: np.ndarray, dim: int, index: Tensor, op: str, src=None) -> tuple:
+    """The NumPy key for ``out[index[i][j][k]][j][k]``-style access along ``dim`` (bounds checked)."""
+    idx = _index_arg(index, op, True)
+    if idx.ndim != x.ndim and idx.size:
+        raise RuntimeError("Index tensor must have the same number of dimensions as "
+                           f"{'input' if op == 'gather' else 'self'} tensor")
+    for k, n in enumerate(idx.shape):
+        too_big_self = k != dim and n > x.shape[k]
+        too_big_src = src is not None and src.ndim and n > src.shape[k]
+        if too_big_self or too_big_src:
+            if src is None:
+                raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                                   f"{list(idx.shape)} to be no larger than self {list(x.shape)} apart "
+                                   f"from dimension {dim}")
+            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self "
+                               f"{list(x.shape)} apart from dimension {dim} and to be no larger size "
+                               f"than src {list(src.shape)}")
+    size = x.shape[dim] if x.ndim else 1
+    if idx.size and (idx.max() >= size or idx.min() < 0):
+        bad = idx[(idx >= size) | (idx < 0)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    if not x.ndim:
+        return (idx.reshape(-1),) if idx.ndim else (Ellipsis,)
+    key = list(np.indices(idx.shape, sparse=True))
+    key[dim] = idx
+    return tuple(key)
+
+
+def _leading(arr: np.ndarray, shape: tuple) -> np.ndarray:
+    """The leading ``shape`` block of ``arr`` (a view)."""
+    return arr[tuple(slice(0, n) for n in shape)] if arr.ndim else arr
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """``out[i][j][k] = input[index[i][j][k]][j][k]`` (for ``dim`` = 0), shaped like ``index``."""
+    x = input._data
+    d = wrap_dim(dim, x.ndim)
+    key = _scatter_key(x, d, index, "gather")
+    out = wrap(x[key].reshape(index._data.shape))
+    if needs_grad(input):
+        shape = x.shape
+        record(out, "GatherBackward0", (input,),
+               lambda g: (scatter_add(wrap(np.zeros(shape, g._data.dtype)), d, index, g),), (index,))
+    return out
+
+
+def _src_grad(g: Tensor, d: int, index: Tensor, src_shape: tuple, src_dtype) -> Tensor:
+    """``src``'s gradient in a scatter: ``g`` gathered at ``index``, zero where ``src`` was unused."""
+    part = _cast(gather(g, d, index), src_dtype)
+    if part._data.shape == src_shape:
+        return part
+    key = tuple(slice(0, n) for n in part._data.shape)
+    return _embed(part, src_shape, lambda z: z[key], lambda gg: basic_view(gg, key, "SliceBackward0"),
+                  "SliceBackwardBackward0")
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
+            reduce: Optional[str] = None) -> Tensor:
+    """``input`` with ``src`` (a tensor or a number) written at ``index`` along ``dim``.
+
+    ``reduce='add'`` / ``'multiply'`` combine instead of overwriting (not differentiable, as in torch).
+    """
+    if src is None:
+        src = value
+    x = input._data
+    d = wrap_dim(dim, x.ndim)
+    is_tensor = isinstance(src, Tensor)
+    s = src._data if is_tensor else src
+    key = _scatter_key(x, d, index, "scatter", s if is_tensor else None)
+    if reduce not in (None, "add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    part = _leading(s, index._data.shape).astype(x.dtype, copy=False) if is_tensor else s
+    out = x.copy()
+    if reduce is None:
+        out[key] = part
+    else:
+        (np.add if reduce == "add" else np.multiply).at(out, key, part)
+    result = wrap(out)
+    s_rg = is_tensor and src._rg
+    if needs_grad(input, src if s_rg else None):
+        if reduce is not None:
+            def not_implemented(g):
+                raise RuntimeError("the derivative for 'scatter' with reduce is not implemented.")
+            record(result, "torch::autograd::NotImplemented", (input, src if s_rg else None),
+                   not_implemented)
+            return result
+        s_shape, s_dtype = np.shape(s), (src._data.dtype if s_rg else None)
+        record(result, "ScatterBackward0" if is_tensor else "ScatterBackward1",
+               (input, src if s_rg else None),
+               lambda g: (scatter(g, d, index, 0),
+                          _src_grad(g, d, index, s_shape, s_dtype) if s_rg else None), (index,))
+    return result
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """``input`` with ``src``'s values added at ``index`` along ``dim`` (repeats accumulate)."""
+    x = input._data
+    d = wrap_dim(dim, x.ndim)
+    key = _scatter_key(x, d, index, "scatter_add", src._data)
+    out = x.copy()
+    np.add.at(out, key, _leading(src._data, index._data.shape).astype(x.dtype, copy=False))
+    result = wrap(out)
+    if needs_grad(input, src):
+        s_shape, s_dtype, s_rg = src._data.shape, src._data.dtype, src._rg
+        record(result, "ScatterAddBackward0", (input, src),
+               lambda g: (g, _src_grad(g, d, index, s_shape, s_dtype) if s_rg else None),
+               (index,))
+    return result
+
+
+# ---------------------------------------------------------------------------- masks
+def _bool_mask(mask: Tensor, op: str) -> np.ndarray:
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{op}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"{op} only supports boolean masks, but got mask with dtype "
+                           f"{str(mask.dtype).split('.')[-1]}")
+    return mask._data
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """``input`` with ``value`` where ``mask`` (broadcast against it) is True."""
+    x = input._data
+    m = _bool_mask(mask, "masked_fill_")
+    value = _value_arg(value, "masked_fill_")
+    v = value._data if isinstance(value, Tensor) else value
+    out = wrap(np.where(m, v, x).astype(x.dtype, copy=False))
+    v_rg = isinstance(value, Tensor) and value._rg
+    if needs_grad(input, value if v_rg else None):
+        shape, v_dtype, x_rg = x.shape, (value._data.dtype if v_rg else None), input._rg
+
+        def backward(g):
+            g_self = sum_to(masked_fill(g, mask, 0), shape) if x_rg else None
+            g_value = _cast(g.masked_fill(mask.logical_not(), 0).sum(), v_dtype) if v_rg else None
+            return g_self, g_value
+        record(out, "MaskedFillBackward1" if isinstance(value, Tensor) else "MaskedFillBackward0",
+               (input, value if v_rg else None), backward, (mask,))
+    return out
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``input`` where ``mask`` is True (both broadcast), as a 1-d tensor."""
+    m = _bool_mask(mask, "masked_select")
+    x = input._data
+    try:
+        full = np.broadcast_shapes(x.shape, m.shape)
+    except ValueError:
+        from .pointwise import _broadcast_error
+        raise _broadcast_error(input, mask) from None
+    key = np.nonzero(np.broadcast_to(m, full))
+    out = wrap(np.broadcast_to(x, full)[key])
+    if needs_grad(input):
+        shape = x.shape
+        record(out, "MaskedSelectBackward0", (input,),
+               lambda g: (sum_to(_put_into_zeros(g, full, key, True), shape),), (mask,))
+    return out
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """``input`` with ``source``'s first elements written, in order, where ``mask`` is True."""
+    m = _bool_mask(mask, "masked_scatter_")
+    x = input._data
+    full = np.broadcast_shapes(x.shape, m.shape)
+    key = np.nonzero(np.broadcast_to(m, full))
+    count = key[0].size if key else int(m.all())
+    src = source._data
+    if src.size < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    out = np.array(np.broadcast_to(x, full))
+    out[key] = src.reshape(-1)[:count]
+    result = wrap(out)
+    if needs_grad(input, source):
+        shape, s_shape, s_size = x.shape, src.shape, src.size
+        x_rg, s_rg = input._rg, source._rg
+
+        def backward(g):
+            g_self = sum_to(masked_fill(g, mask, 0), shape) if x_rg else None
+            g_src = None
+            if s_rg:
+                taken = _take(g, key, True)
+                pad = wrap(np.zeros(s_size - count, g._data.dtype))
+                from .shaping import cat
+                g_src = cat([taken, pad]).reshape(s_shape) if s_size > count else taken.reshape(s_shape)
+            return g_self, g_src
+        record(result, "MaskedScatterBackward0", (input, source), backward, (mask,))
+    return result
+
+
+# ---------------------------------------------------------------------------- flat positions
+def _flat_index(index: Tensor, numel: int, op: str) -> np.ndarray:
+    idx = _index_arg(index, op, True)
+    if idx.size and (idx.max() >= numel or idx.min() < -numel):
+        bad = idx[(idx >= numel) | (idx < -numel)].flat[0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {numel} elements.")
+    return idx
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """``input`` read as 1-d at positions ``index``; shaped like ``index``."""
+    x = input._data
+    idx = _flat_index(index, x.size, "take")
+    out = wrap(x.reshape(-1)[idx])
+    if needs_grad(input):
+        shape = x.shape
+        record(out, "TakeBackward0", (input,),
+               lambda g: (put(wrap(np.zeros(shape, g._data.dtype)), index, g, True),), (index,))
+    return out
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """``input`` read as 1-d with ``source`` written (or added) at positions ``index``."""
+    x = input._data
+    idx = _flat_index(index, x.size, "put_")
+    if source._data.size != idx.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but "
+                         f"got source.numel() = {source._data.size}, index.numel() = {idx.size}")
+    out = x.copy().reshape(-1)
+    src = source._data.reshape(-1).astype(x.dtype, copy=False)
+    if accumulate:
+        np.add.at(out, idx.reshape(-1), src)
+    else:
+        out[idx.reshape(-1)] = src
+    result = wrap(out.reshape(x.shape))
+    if needs_grad(input, source):
+        s_shape, s_dtype, s_rg = source._data.shape, source._data.dtype, source._rg
+
+        def backward(g):
+            g_self = g if accumulate else put(g, index, wrap(np.zeros(s_shape, g._data.dtype)))
+            g_src = _cast(take(g, index).reshape(s_shape), s_dtype) if s_rg else None
+            return g_self, g_src
+        record(result, "PutBackward0", (input, source), backward, (index,))
+    return result
+
+
+def nonzero(input: Tensor, *, out=None, as_tuple: bool = False):
+    """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-d tensor per dim."""
+    x = input._data
+    if as_tuple:
+        return tuple(wrap(i) for i in np.nonzero(x.reshape(1) if x.ndim == 0 else x))
+    result = wrap(np.argwhere(x))
+    if out is not None:
+        from .pointwise import _out
+        return _out(out, result)
+    return result
+
+
+def argwhere(input: Tensor) -> Tensor:
+    return nonzero(input)
+
+
+# ---------------------------------------------------------------------------- in-place forms
+def _inplace_form(op, name: str, tensor_args: tuple):
+    """``op_`` from ``op``: the tensor arguments named in ``tensor_args`` are the graph inputs."""
+    def method(self: Tensor, *args, **kwargs) -> Tensor:
+        others = [a for a in args if isinstance(a, Tensor)] + \
+                 [kwargs[k] for k in tensor_args if isinstance(kwargs.get(k), Tensor)]
+        return inplace(self, lambda s: op(s, *args, **kwargs), *others)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place ``{op.__name__}``."
+    return method
+
+
+scatter_ = _inplace_form(scatter, "scatter_", ("src", "value"))
+scatter_add_ = _inplace_form(scatter_add, "scatter_add_", ("src",))
+index_add_ = _inplace_form(index_add, "index_add_", ("source",))
+index_copy_ = _inplace_form(index_copy, "index_copy_", ("source",))
+index_fill_ = _inplace_form(index_fill, "index_fill_", ("value",))
+masked_fill_ = _inplace_form(masked_fill, "masked_fill_", ("value",))
+masked_scatter_ = _inplace_form(masked_scatter, "masked_scatter_", ("source",))
+put_ = _inplace_form(put, "put_", ("source",))
+
+_METHODS_ONLY = {"scatter_", "scatter_add_", "index_add_", "index_copy_", "index_fill_",
+                 "masked_fill_", "masked_scatter_", "put_", "put", "index_put_"}
+__all__ = [n for n in public_names(globals())
+           if n not in ("getitem", "setitem") and n not in _METHODS_ONLY] + ["index_put_"]
+METHODS = tuple(n for n in public_names(globals()) if n not in ("getitem", "setitem"))
