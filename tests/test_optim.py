@@ -434,3 +434,48 @@ def test_old_checkpoint_with_number_step_loads():
         warnings.simplefilter("error")
         other.load_state_dict(saved)
     assert isinstance(other.state[p]["step"], ember.Tensor) and float(other.state[p]["step"]) == 1.0
+
+
+LBFGS_CONFIGS = grid(line_search_fn=[None, "strong_wolfe"], lr=[1.0, 0.5], history_size=[3, 100],
+                     max_iter=[4, 20])
+
+
+@pytest.mark.parametrize("kwargs", LBFGS_CONFIGS, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+def test_lbfgs_matches_torch(kwargs):
+    """LBFGS with a closure: same losses, parameters and evaluation counts after each step."""
+    def run(lib):
+        params = make_params(lib)
+        opt = lib.optim.LBFGS(params, **kwargs)
+        calls = []
+
+        def closure():
+            calls.append(1)
+            loss = 0.0
+            for i, p in enumerate(params):
+                x = p.detach().numpy()
+                loss += float(np.sum(CURVATURE[i] * x * x / 2 + np.sin(3 * x) + x ** 4 / 10) + x.sum() ** 2 / 20)
+            set_grads(lib, params)
+            return lib.tensor(loss)
+
+        history = []
+        for _ in range(4):
+            loss = opt.step(closure)
+            history.append([np.array(float(loss)), np.array(len(calls))] + [p.detach().numpy().copy() for p in params])
+        return history, opt
+
+    ours, e_opt = run(ember)
+    theirs, t_opt = run(torch)
+    assert_same_history(ours, theirs, atol=1e-8, rtol=1e-6)
+    e_state, t_state = e_opt.state_dict()["state"][0], t_opt.state_dict()["state"][0]
+    assert list(e_state) == list(t_state)
+    for key in ("func_evals", "n_iter"):
+        assert e_state[key] == t_state[key]
+    for key in ("d", "prev_flat_grad"):
+        np.testing.assert_allclose(e_state[key].numpy(), t_state[key].numpy(), atol=1e-8, rtol=1e-6)
+    assert len(e_state["old_dirs"]) == len(t_state["old_dirs"])
+    assert e_opt.state_dict()["param_groups"] == t_opt.state_dict()["param_groups"]
+
+
+def test_lbfgs_errors_match_torch():
+    _same_error(lambda lib: lib.optim.LBFGS([{"params": [_param(lib)]}, {"params": [_param(lib)]}]))
+    _same_error(lambda lib: lib.optim.LBFGS([_param(lib)], lr=-1.0))
