@@ -1,3 +1,4 @@
 """``ember.nn``: modules, layers, losses and their functional forms."""
-from . import functional, modules
+from .parameter import Parameter, Buffer
 from .modules import *  # noqa: F401,F403
+from . import functional, init, modules, parameter, utils

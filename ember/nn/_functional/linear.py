@@ -1,0 +1,91 @@
+"""``linear`` (one fused matmul-plus-bias op, the MLP's hot path) and ``bilinear``."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ... import ops
+from ...ops._record import needs_grad, record, sum_to, wrap
+from ...tensor import Tensor
+
+__all__ = ["linear", "bilinear"]
+
+# torch's C++ names for the dtypes in its matmul dtype-mismatch message
+_C10_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+              "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool"}
+
+# the grad_fn torch shows for linear, by (input is 2-D or 1-D or N-D, has bias)
+_NODE_NAMES = {(2, True): "AddmmBackward0", (2, False): "MmBackward0",
+               (1, True): "ViewBackward0", (1, False): "SqueezeBackward4",
+               (3, True): "ViewBackward0", (3, False): "UnsafeViewBackward0"}
+
+
+def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    """``input @ weight.T + bias`` over the last dim of ``input`` (any leading dims).
+
+    One recorded op: the forward is a single BLAS matmul on the (rows, in_features) view of
+    the input with the bias added in place; the backward computes only the gradients whose
+    inputs require grad (the first layer's input usually does not).
+    """
+    x, w = input._data, weight._data
+    if w.ndim != 2 or x.ndim == 0:
+        out = ops.matmul(input, weight.t() if w.ndim == 2 else weight)
+        return out if bias is None else out + bias
+    in_features = w.shape[1]
+    rows = x.size // x.shape[-1] if x.shape[-1] else int(np.prod(x.shape[:-1]))
+    if x.shape[-1] != in_features:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+                           f"{in_features}x{w.shape[0]})")
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C10_NAMES[x.dtype.name]} "
+                           f"!= {_C10_NAMES[w.dtype.name]}")
+    x2 = x.reshape(rows, in_features)
+    out2 = x2 @ w.T
+    if bias is not None:
+        b = bias._data
+        if b.ndim > 1 or b.size not in (1, w.shape[0]):
+            raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
+                               f"({b.shape[-1] if b.ndim else 1}) at non-singleton dimension 1.  Target sizes: "
+                               f"[{rows}, {w.shape[0]}].  Tensor sizes: {list(b.shape)}")
+        out2 += b
+    out = wrap(out2.reshape(x.shape[:-1] + (w.shape[0],)))
+    if needs_grad(input, weight, bias):
+        x_rg, w_rg, b_rg = input._rg, weight._rg, bias is not None and bias._rg
+        x_shape, b_shape, out_features = x.shape, bias.shape if bias is not None else None, w.shape[0]
+
+        def vjp(g: Tensor):
+            g2 = g.reshape(rows, out_features)
+            gx = g2.mm(weight).reshape(x_shape) if x_rg else None
+            gw = g2.t().mm(input.reshape(rows, in_features)) if w_rg else None
+            gb = sum_to(g2.sum(0), b_shape) if b_rg else None
+            return gx, gw, gb
+        record(out, _NODE_NAMES[(min(x.ndim, 3), bias is not None)], (input, weight, bias), vjp,
+               (input, weight))
+    return out
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    """``y[..., o] = x1[..., i] * weight[o, i, j] * x2[..., j] + bias[o]``."""
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} "
+                           f"and {list(input2.shape[:-1])}")
+    if weight.dim() != 3:
+        raise RuntimeError(f"bilinear(): weight must be 3-dimensional, but got {weight.dim()} dimension(s)")
+    out_features, in1, in2 = weight.shape
+    if input1.shape[-1] != in1:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} but "
+                           f"expected {in1}")
+    if input2.shape[-1] != in2:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got {input2.shape[-1]} but "
+                           f"expected {in2}")
+    lead = input1.shape[:-1]
+    x1 = input1.reshape(-1, in1)
+    x2 = input2.reshape(-1, in2)
+    # (n, i) @ (i, o * j) -> (n, o, j), then contract j against x2
+    left = x1.mm(weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(-1, out_features, in2)
+    out = (left * x2.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(tuple(lead) + (out_features,))

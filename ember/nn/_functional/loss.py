@@ -1,0 +1,415 @@
+"""Loss functions of ``ember.nn.functional``, with torch's reductions, checks and messages.
+
+The elementwise regression and binary losses are each one recorded op (named as torch
+names them): the forward and its reduction run in NumPy, the vjp in ember ops of the saved
+inputs. ``nll_loss`` is one op whose gradient is a constant scatter of the weights, and
+``cross_entropy`` is ``nll_loss(log_softmax(x))``, exactly torch's graph.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Callable, Optional
+
+import numpy as np
+
+from ... import ops
+from ...autograd import grad_mode
+from ...ops._record import needs_grad, record, sum_to, wrap
+from ...tensor import Tensor
+from .activation import softplus
+
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "kl_div"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# ---------------------------------------------------------------------------- reduction arguments
+def _legacy_reduction(size_average: Optional[bool], reduce: Optional[bool]) -> str:
+    """The ``reduction`` the deprecated ``size_average``/``reduce`` pair means (with torch's warning)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                  stacklevel=3)
+    return ret
+
+
+def _reduction_arg(reduction: str, size_average: Optional[bool] = None, reduce: Optional[bool] = None) -> str:
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce)
+    if reduction == "elementwise_mean":
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+                      stacklevel=3)
+        return "mean"
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+
+
+def _not_differentiable(fn: str, arg: str, t: Optional[Tensor]) -> None:
+    if t is not None and t._rg and grad_mode.is_grad_enabled():
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
+                           "This input cannot have requires_grad True.")
+
+
+# ---------------------------------------------------------------------------- elementwise losses
+def _elementwise(name: str, input: Tensor, target: Tensor, loss_arr: np.ndarray, reduction: str,
+                 d_input: Callable[[], Tensor], d_target: Optional[Callable[[], Tensor]] = None) -> Tensor:
+    """Reduce the elementwise ``loss_arr`` and record one node.
+
+    ``d_input()``/``d_target()`` build, in ember ops of the saved inputs, the derivative of each
+    element's loss; ``d_target`` defaults to ``-d_input`` (losses of ``input - target``).
+    """
+    n = loss_arr.size
+    if reduction == "none":
+        out = wrap(loss_arr)
+    else:
+        total = loss_arr.sum(dtype=loss_arr.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = wrap(np.asarray(total if reduction == "sum" else total / loss_arr.dtype.type(n)))
+    if needs_grad(input, target):
+        x_shape, t_shape = input.shape, target.shape
+        x_rg, t_rg = input._rg, target._rg
+
+        def vjp(g: Tensor):
+            if reduction == "mean":
+                g = g / n
+            gx = _as(sum_to(g * d_input(), x_shape), input) if x_rg else None
+            gt = None
+            if t_rg:
+                d = d_target() if d_target is not None else -d_input()
+                gt = _as(sum_to(g * d, t_shape), target)
+            return gx, gt
+        record(out, name, (input, target), vjp, (input, target))
+    return out
+
+
+def _difference(input: Tensor, target: Tensor) -> np.ndarray:
+    """``input - target`` as an array (broadcast and promoted, with torch's error on a shape clash)."""
+    with grad_mode.no_grad():
+        return ops.sub(input, target)._data
+
+
+def _as(grad: Tensor, like: Tensor) -> Tensor:
+    """``grad`` in ``like``'s dtype (a promoted loss sends back promoted gradients)."""
+    return grad if grad.dtype == like.dtype else grad.to(like.dtype)
+
+
+def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Tensor:
+    """torch's optional elementwise ``weight`` of mse/l1/huber: mean divides by the weights' sum."""
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = loss * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    return weighted.sum() / weight.sum() if reduction == "mean" else weighted.mean()
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+             reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+    """Squared error (x - y)^2."""
+    _warn_size(input, target)
+    reduction = _reduction_arg(reduction, size_average, reduce)
+    if weight is not None:
+        return _weighted(mse_loss(input, target, reduction="none"), weight, input, reduction)
+    d = _difference(input, target)
+    return _elementwise("MseLossBackward0", input, target, d * d, reduction, lambda: 2 * (input - target))
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+            reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+    """Absolute error |x - y| (torch's composite: abs, then the reduction)."""
+    _warn_size(input, target)
+    reduction = _reduction_arg(reduction, size_average, reduce)
+    loss = (input - target).abs()
+    return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, input, reduction)
+
+
+def _clipped_linear(name: str, input: Tensor, target: Tensor, reduction: str, width: float,
+                    scale: float) -> Tensor:
+    """Quadratic within ``width`` of the target, linear beyond (smooth L1 and Huber).
+
+    Elementwise loss ``scale * (0.5 d^2 / width if |d| < width else |d| - width / 2)``; its
+    derivative is ``scale * clip(d / width, -1, 1)``.
+    """
+    d = _difference(input, target)
+    ad = np.abs(d)
+    small = ad < width
+    loss = np.where(small, (0.5 / width) * d * d, ad - 0.5 * width) * scale
+    inside = wrap(ad <= width)
+    outside = wrap(np.sign(d) * (ad > width) * scale)
+    k = scale / width
+    return _elementwise(name, input, target, loss.astype(d.dtype, copy=False), reduction,
+                        lambda: (input - target) * k * inside + outside)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+                   reduce: Optional[bool] = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - beta / 2."""
+    _warn_size(input, target)
+    reduction = _reduction_arg(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    return _clipped_linear("SmoothL1LossBackward0", input, target, reduction, beta, 1.0)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Optional[Tensor] = None) -> Tensor:
+    """0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - delta / 2)."""
+    _warn_size(input, target)
+    reduction = _reduction_arg(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        return _weighted(huber_loss(input, target, "none", delta), weight, input, reduction)
+    return _clipped_linear("HuberLossBackward0", input, target, reduction, delta, delta)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                         reduction: str = "mean") -> Tensor:
+    """-w (y log x + (1 - y) log(1 - x)) for probabilities x, each log clamped at -100 as in torch."""
+    reduction = _reduction_arg(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
+                         f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    _not_differentiable("binary_cross_entropy", "weight", weight)
+    x, y = input._data, target._data
+    if np.any((x < 0) | (x > 1)):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        log_x = np.maximum(np.log(x), -100)
+        log_1mx = np.maximum(np.log1p(-x), -100)
+    loss = -(y * log_x + (1 - y) * log_1mx)
+    w = None
+    if weight is not None:
+        w = wrap(np.broadcast_to(weight._data, np.broadcast_shapes(weight.shape, target.shape)))
+        loss = loss * w._data
+
+    def d_input() -> Tensor:
+        d = (input - target) / ((1 - input) * input).clamp_min(1e-12)
+        return d if w is None else d * w
+
+    def d_target() -> Tensor:
+        d = (1 - input).log().clamp_min(-100) - input.log().clamp_min(-100)
+        return d if w is None else d * w
+    return _elementwise("BinaryCrossEntropyBackward0", input, target, loss.astype(x.dtype, copy=False),
+                        reduction, d_input, d_target)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                                     size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                                     reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
+    """Binary cross entropy of sigmoid(x), computed stably from the logits x.
+
+    Elementwise ``w ((1 - y) x + (1 + (pw - 1) y) softplus(-x))``; ``pos_weight`` (pw) weighs
+    the positive class, broadcast along the last dim.
+    """
+    reduction = _reduction_arg(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
+    _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    x, y = input._data, target._data
+    softplus_neg = np.logaddexp(0, -x)
+    log_weight = None if pos_weight is None else 1 + (pos_weight._data - 1) * y
+    loss = (1 - y) * x + (softplus_neg if log_weight is None else log_weight * softplus_neg)
+    w = None if weight is None else weight._data
+    if w is not None:
+        loss = loss * w
+    loss = np.broadcast_to(loss, np.broadcast_shapes(loss.shape, x.shape)).astype(x.dtype, copy=False)
+    pw = None if pos_weight is None else pos_weight.detach()
+    wt = None if weight is None else weight.detach()
+
+    def d_input() -> Tensor:
+        s = input.sigmoid()
+        d = s - target if pw is None else (1 - target) - (1 - s) * (1 + (pw - 1) * target)
+        return d if wt is None else d * wt
+
+    def d_target() -> Tensor:
+        d = -input if pw is None else -input + (pw - 1) * softplus(-input)
+        return d if wt is None else d * wt
+    return _elementwise("BinaryCrossEntropyWithLogitsBackward0", input, target, loss, reduction,
+                        d_input, d_target)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Pointwise KL divergence target * (log target - input), ``input`` being log-probabilities.
+
+    ``reduction='batchmean'`` divides the sum by the batch size (the mathematically right KL);
+    ``'mean'`` averages over every element (torch warns about it).
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    if reduction != "batchmean":
+        reduction = _reduction_arg(reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        # xlogy(t, t): t log t, with 0 where t == 0 (and no nan gradient from the unused branch)
+        positive = wrap(target._data > 0)
+        loss = target * ops.where(positive, target, 1.0).log() - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.size(0) if input.dim() != 0 else total
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------------------- classification
+def _check_target_dtype(target: Tensor) -> None:
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.type()[6:-6]}")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
+             ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: ``-weight[t] * input[n, t]`` for class indices t along dim 1.
+
+    ``input`` is (C), (N, C) or (N, C, d1, ..., dk) log-probabilities; targets equal to
+    ``ignore_index`` contribute nothing; ``'mean'`` divides by the sum of the used weights.
+    """
+    reduction = _reduction_arg(reduction, size_average, reduce)
+    x, t = input._data, target._data
+    if x.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
+    if x.ndim != 1 and (t.ndim == 0 or x.shape[0] != t.shape[0]):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 1}).")
+    if x.ndim <= 2 and t.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    _check_target_dtype(target)
+    n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != n_classes):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
+                           f"got weight tensor of shape: {list(weight.shape)}")
+    _not_differentiable("nll_loss_forward", "weight", weight)
+    unbatched = x.ndim == 1
+    if unbatched:
+        x, t = x[None], t.reshape(1)
+    elif x.ndim > 2 and t.shape != x.shape[:1] + x.shape[2:]:
+        raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got {list(t.shape)}")
+    t = t.astype(np.int64, copy=False)
+    used = t != ignore_index
+    safe_t = np.where(used, t, 0)
+    bad = used & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+    picked = np.take_along_axis(x, safe_t[:, None], axis=1)[:, 0]
+    w_t = (weight._data[safe_t] if weight is not None else np.ones((), x.dtype)) * used
+    w_t = w_t.astype(x.dtype, copy=False)
+    loss_el = -picked * w_t
+    if reduction == "none":
+        out_arr = loss_el[0] if unbatched else loss_el
+        denom = None
+    else:
+        total = loss_el.sum(dtype=x.dtype)
+        denom = w_t.sum(dtype=x.dtype) if reduction == "mean" else None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out_arr = np.asarray(total / denom if denom is not None else total)
+    out = wrap(out_arr)
+    if needs_grad(input):
+        # d(loss)/d(input) is -w[t]/denominator at each target position: a constant, linear in g
+        scale = np.zeros(x.shape, x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coef = np.where(used, -w_t / denom, 0) if denom is not None else -w_t
+        np.put_along_axis(scale, safe_t[:, None], coef[:, None].astype(x.dtype, copy=False), axis=1)
+        scale_t = wrap(scale.reshape(input.shape))
+        per_sample = reduction == "none" and not unbatched
+        g_shape = x.shape[:1] + (1,) + x.shape[2:]
+
+        def vjp(g: Tensor):
+            return ((g.reshape(g_shape) if per_sample else g) * scale_t,)
+        record(out, "NllLossBackward0" if x.ndim <= 2 else "NllLoss2DBackward0", (input,), vjp)
+    return out
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                  size_average: Optional[bool] = None, ignore_index: int = -100, reduce: Optional[bool] = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross entropy between logits ``input`` (class dim 1, or 0 when unbatched) and ``target``.
+
+    ``target`` holds class indices (shape of ``input`` without the class dim), or class
+    probabilities (same shape as ``input``). ``label_smoothing`` mixes the target with the
+    uniform distribution.
+    """
+    reduction = _reduction_arg(reduction, size_average, reduce)
+    if input.dim() == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    class_dim = 0 if input.dim() == 1 else 1
+    if target.shape == input.shape:
+        if target._data.dtype.kind != "f":
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{target.type()[6:-6]}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if target._data.dtype.kind == "f":
+        _check_target_dtype(target)
+    logp = ops.log_softmax(input, class_dim)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing == 0.0:
+        return nll
+    n_classes = input.shape[class_dim]
+    smooth = -(logp if weight is None else logp * _class_view(weight, input, class_dim)).sum(class_dim)
+    ignored = wrap(target._data == ignore_index)
+    smooth = ops.where(ignored, 0.0, smooth)
+    if reduction == "mean":
+        used = ~ignored._data
+        if weight is None:
+            smooth = smooth.sum() / float(used.sum())
+        else:
+            smooth = smooth.sum() / float(weight._data[target._data[used]].sum())
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+def _class_view(weight: Tensor, input: Tensor, class_dim: int) -> Tensor:
+    """Per-class weights shaped to broadcast along ``input``'s class dim."""
+    return weight.reshape((-1,) + (1,) * (input.dim() - 1 - class_dim))
+
+
+def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,
+                         label_smoothing: float, class_dim: int) -> Tensor:
+    """Cross entropy against class probabilities: -sum_c w_c t_c log softmax(x)_c."""
+    n_classes = input.shape[class_dim]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != n_classes):
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {n_classes} classes or "
+                           f"no classes but got weight tensor of shape: {list(weight.shape)}")
+    if label_smoothing > 0.0:
+        if label_smoothing > 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    terms = ops.log_softmax(input, class_dim) * target
+    if weight is not None:
+        terms = terms * _class_view(weight, input, class_dim)
+    if reduction == "none":
+        return -terms.sum(class_dim)
+    if reduction == "sum":
+        return -terms.sum()
+    batch = input.numel() // n_classes if n_classes else 0
+    return -terms.sum() / batch if batch else -terms.sum() * float("nan")

@@ -1,0 +1,139 @@
+"""Module hook plumbing: removable handles over several dicts, and full backward hooks.
+
+A full backward hook needs the gradients with respect to a module's inputs and outputs.
+``BackwardHook`` routes the module's tensor inputs and outputs through identity nodes
+(``BackwardHookFunctionBackward``, as torch names them); the output node captures the
+output gradients (running the backward pre-hooks), the input node calls the user hooks.
+"""
+from __future__ import annotations
+
+import warnings
+from collections import OrderedDict
+from typing import Callable, Optional
+
+from ...autograd import grad_mode
+from ...autograd.graph import Node, RemovableHandle as _Handle, gradient_edge
+from ...tensor import Tensor
+
+__all__ = ["RemovableHandle", "BackwardHook"]
+
+
+class RemovableHandle(_Handle):
+    """A handle whose ``remove()`` also clears the hook's entries in ``extra`` dicts (flags)."""
+
+    def __init__(self, hooks: OrderedDict, hook: Callable, *extra: dict, prepend: bool = False) -> None:
+        super().__init__(hooks, hook)
+        self._extra_dicts = extra
+        if prepend:
+            hooks.move_to_end(self.id, last=False)
+
+    def remove(self) -> None:
+        super().remove()
+        for d in self._extra_dicts:
+            d.pop(self.id, None)
+
+
+def _identity(tensors: list, vjp: Callable) -> list:
+    """Aliases of ``tensors`` that share one ``BackwardHookFunctionBackward`` node running ``vjp``."""
+    node = Node("BackwardHookFunctionBackward", vjp, tuple(gradient_edge(t) for t in tensors),
+                outputs_meta=tuple((t.shape, t.dtype) for t in tensors))
+    out = []
+    for i, t in enumerate(tensors):
+        alias = Tensor._make(t._data, t)
+        alias._rg, alias.grad_fn, alias._output_nr = True, node, i
+        out.append(alias)
+    return out
+
+
+class BackwardHook:
+    """Wraps one call of a module that has full backward hooks or backward pre-hooks."""
+
+    def __init__(self, module, user_hooks: list, user_pre_hooks: list) -> None:
+        self.module = module
+        self.user_hooks = user_hooks
+        self.user_pre_hooks = user_pre_hooks
+        self.grad_outputs: Optional[tuple] = None
+        self.n_inputs = 0
+        self.input_index: Optional[list] = None
+        self.n_outputs = 0
+        self.output_index: Optional[list] = None
+
+    @staticmethod
+    def _tensor_positions(args: tuple) -> Optional[list]:
+        """Positions of the tensor arguments, or None when none requires grad (nothing to hook)."""
+        index = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        if not grad_mode.is_grad_enabled() or not any(args[i]._rg for i in index):
+            return None
+        return index
+
+    @staticmethod
+    def _replace(args: tuple, index: list, new: list) -> tuple:
+        out = list(args)
+        for i, t in zip(index, new):
+            out[i] = t
+        return tuple(out)
+
+    @staticmethod
+    def _pack(index: list, values, size: int) -> tuple:
+        res = [None] * size
+        for i, v in zip(index, values):
+            res[i] = v
+        return tuple(res)
+
+    def setup_input_hook(self, args: tuple) -> tuple:
+        self.n_inputs = len(args)
+        self.input_index = index = self._tensor_positions(args)
+        if index is None:
+            return args
+        return self._replace(args, index, _identity([args[i] for i in index], self._input_vjp))
+
+    def _input_vjp(self, *grads):
+        if self.grad_outputs is None:  # reached without passing through the outputs (double backward)
+            return grads
+        res = self._pack(self.input_index, grads, self.n_inputs)
+        for hook in self.user_hooks:
+            out = hook(self.module, res, self.grad_outputs)
+            if out is None:
+                continue
+            if len(out) != len(res):
+                raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
+                                   f"{len(out)}, but expected {len(res)}")
+            res = tuple(out)
+        self.grad_outputs = None
+        return tuple(res[i] for i in self.input_index)
+
+    def setup_output_hook(self, result):
+        is_tuple = isinstance(result, tuple)
+        args = result if is_tuple else (result,)
+        self.n_outputs = len(args)
+        self.output_index = index = self._tensor_positions(args)
+        if index is None:
+            return result
+        args = self._replace(args, index, _identity([args[i] for i in index], self._output_vjp))
+        return args if is_tuple else args[0]
+
+    def _output_vjp(self, *grads):
+        self.grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
+        for hook in self.user_pre_hooks:
+            new = hook(self.module, self.grad_outputs)
+            if new is None:
+                continue
+            if len(new) != len(self.grad_outputs):
+                raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got "
+                                   f"{len(new)}, but expected {len(self.grad_outputs)}")
+            self.grad_outputs = tuple(new)
+        grad_outputs = self.grad_outputs
+        if self.input_index is None:
+            warnings.warn("Full backward hook is firing when gradients are computed with respect to "
+                          "module outputs since no inputs require gradients. See "
+                          "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.register_full_backward_hook for more details.",
+                          stacklevel=5)
+            none = (None,) * self.n_inputs
+            for hook in self.user_hooks:
+                res = hook(self.module, none, grad_outputs)
+                if res is not None and not (isinstance(res, tuple) and all(r is None for r in res)):
+                    raise RuntimeError("Backward hook for Modules where no input requires gradient "
+                                       "should always return None or None for all gradients.")
+            self.grad_outputs = None
+        return tuple(grad_outputs[i] for i in self.output_index)
