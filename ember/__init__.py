@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from . import dtypes
 from .dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,
-                     get_default_dtype, set_default_dtype, promote_types, result_type)
+                     get_default_dtype, set_default_dtype, promote_types, result_type, can_cast,
+                     finfo, iinfo)
 from .device import device
 from .tensor import Tensor, Size
+from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, ByteTensor, CharTensor, ShortTensor,
+                      IntTensor, LongTensor, BoolTensor)
+from ._printing import set_printoptions
 from .random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, \
     default_generator
 from . import autograd

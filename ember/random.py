@@ -5,27 +5,39 @@ Mersenne Twister: the same seed gives different numbers than torch (docs/differe
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from typing import Iterator
 
 import numpy as np
 
+from .device import device as _device
+
+_DEFAULT_SEED = 67280421310721
+_MASK = 0xFFFFFFFFFFFFFFFF
+
 
 class Generator:
-    """A random stream: ``manual_seed``, ``seed``, ``initial_seed``, ``get_state``/``set_state``."""
+    """An independent random stream: ``manual_seed``, ``seed``, ``initial_seed``,
+    ``get_state``/``set_state``. Samplers draw from it when passed as ``generator=``."""
 
     def __init__(self, device="cpu") -> None:
-        self.device = device
-        self.manual_seed(67280421310721)
+        self.device = _device(device)
+        self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> "Generator":
+        """Restart the stream from ``seed`` (negative seeds wrap to 64 bits, as in torch)."""
         seed = int(seed)
-        self._seed = seed
-        self._rng = np.random.Generator(np.random.PCG64(seed & 0xFFFFFFFFFFFFFFFF))
+        if not -2 ** 63 <= seed <= _MASK:
+            raise ValueError("Overflow when unpacking long long")
+        self._seed = seed & _MASK
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
         return self
 
     def seed(self) -> int:
-        seed = time.time_ns() & 0xFFFFFFFFFFFFFFFF
+        """Reseed from the clock and return the new seed."""
+        seed = time.time_ns() & _MASK
         self.manual_seed(seed)
         return seed
 
@@ -40,6 +52,7 @@ class Generator:
         return tensor(list(blob), dtype=dtypes.uint8)
 
     def set_state(self, new_state) -> "Generator":
+        """Resume the stream from a ``get_state()`` tensor."""
         state = json.loads(bytes(np.asarray(new_state._data, dtype=np.uint8)).decode())
         self._seed = state["seed"]
         self._rng = np.random.Generator(np.random.PCG64())
@@ -56,7 +69,7 @@ default_generator = Generator()
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default stream (and Python's ``random`` is left alone, as in torch)."""
+    """Seed the default stream (Python's and NumPy's global generators are left alone, as in torch)."""
     return default_generator.manual_seed(seed)
 
 
@@ -76,5 +89,23 @@ def set_rng_state(new_state) -> None:
     default_generator.set_state(new_state)
 
 
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled: bool = True, **kwargs) -> Iterator[None]:
+    """Restore the default stream's state on exit, so draws inside the block leave no trace."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
+
+
 def rng(generator: "Generator | None") -> np.random.Generator:
-    return (generator or default_generator)._rng
+    """The NumPy stream a sampler draws from: ``generator``'s, or the default one."""
+    if generator is None:
+        return default_generator._rng
+    if not isinstance(generator, Generator):
+        raise TypeError(f"expected a Generator, got {type(generator).__name__}")
+    return generator._rng

@@ -8,6 +8,7 @@ bound as methods at the bottom of this file.
 """
 from __future__ import annotations
 
+import numbers
 import weakref
 from typing import Any, Callable, Optional
 
@@ -38,6 +39,14 @@ class Size(tuple):
     def __add__(self, other):
         return Size(tuple(self) + tuple(other))
 
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, n: int):
+        return Size(tuple(self) * n)
+
+    __rmul__ = __mul__
+
 
 class Tensor:
     """A multi-dimensional array of one dtype that can record the ops applied to it."""
@@ -47,8 +56,10 @@ class Tensor:
     __array_priority__ = 1000  # so ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __new__(cls, *args, **kwargs):
-        from .ops.creation import _legacy_new
-        return _legacy_new(cls, *args, **kwargs)
+        """Legacy constructor: ``Tensor(2, 3)`` (uninitialised) or ``Tensor([1, 2])`` (data),
+        both of the default dtype."""
+        from ._legacy import legacy_new
+        return legacy_new(cls, dtypes.get_default_dtype(), *args, **kwargs)
 
     @classmethod
     def _make(cls, data: np.ndarray, base: "Optional[Tensor]" = None) -> "Tensor":
@@ -282,35 +293,53 @@ class Tensor:
 
     # ----------------------------------------------------------------- conversion
     def item(self):
+        """The single value as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def tolist(self):
+        """The values as (nested lists of) Python numbers; a 0-d tensor gives a number."""
         return self._data.tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The array behind this tensor (shared memory); refused while it requires grad."""
         if self._rg and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return self._data
 
-    def __array__(self, dtype=None, copy=None):
-        if copy is False and dtype is not None and np.dtype(dtype) != self._data.dtype:
-            raise ValueError("Unable to avoid copy while creating an array as requested.")
-        arr = self._data if dtype is None else self._data.astype(dtype, copy=False)
+    def __array__(self, dtype=None, copy: Optional[bool] = None) -> np.ndarray:
+        """NumPy's conversion protocol: shared memory unless a copy or another dtype is asked."""
+        arr = self.numpy()
+        if dtype is not None and np.dtype(dtype) != arr.dtype:
+            if copy is False:
+                raise ValueError("Unable to avoid copy while creating an array as requested.")
+            return arr.astype(dtype)
         return arr.copy() if copy else arr
 
+    def __array_wrap__(self, array: np.ndarray, context=None, return_scalar: bool = False) -> "Tensor":
+        """A NumPy ufunc applied to a tensor returns a tensor (bool results as uint8, as in torch)."""
+        if array.dtype == np.bool_:
+            array = array.astype(np.uint8)
+        return Tensor._make(np.asarray(array))
+
     def type(self, dtype=None, non_blocking: bool = False, **kwargs):
-        """With no argument the legacy type name (``torch.FloatTensor``); otherwise a cast."""
+        """With no argument the legacy type name (``'torch.FloatTensor'``); else a cast to the
+        dtype, legacy type (``ember.LongTensor``) or type name given."""
+        from ._legacy import type_name, resolve_type
         if dtype is None:
-            return _LEGACY_NAMES[self.dtype]
-        if isinstance(dtype, str):
-            dtype = _LEGACY_TYPES.get(dtype.split(".")[-1]) or dtypes.to_dtype(dtype.split(".")[-1])
-        return self.to(dtypes.to_dtype(dtype))
+            return type_name(self.dtype)
+        return self.to(resolve_type(dtype))
+
+    def new(self, *args, **kwargs) -> "Tensor":
+        """Legacy ``t.new(2, 3)`` / ``t.new([1, 2])``: ``Tensor(...)`` with this tensor's dtype."""
+        from ._legacy import new
+        return new(self, *args, **kwargs)
 
     def to(self, *args, **kwargs) -> "Tensor":
-        """``to(dtype)``, ``to(device)``, ``to(other)``, with ``copy``/``non_blocking`` keywords."""
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``, with
+        ``non_blocking`` and ``copy``; itself when nothing changes and no copy is asked."""
         from .ops.conversion import to
         return to(self, *args, **kwargs)
 
@@ -349,14 +378,15 @@ class Tensor:
         return self.to(dtypes.bool_)
 
     # ----------------------------------------------------------------- Python protocols
-    def __repr__(self, *, tensor_contents=None) -> str:
+    def __repr__(self, *, tensor_contents: Optional[str] = None) -> str:
         from ._printing import tensor_repr
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents)
 
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``); others only with an empty spec."""
+        if self._data.ndim == 0 and type(self) is Tensor:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
@@ -366,35 +396,48 @@ class Tensor:
         return self._data.shape[0]
 
     def __iter__(self):
+        """Iterate over the first dim (each item a view, differentiable as ``unbind``)."""
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
+    def __reversed__(self) -> "Tensor":
+        return self if self._data.ndim == 0 else self.flip(0)
+
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError(f"Boolean value of Tensor with "
+                               f"{'no values' if not self._data.size else 'more than one value'} "
+                               f"is ambiguous")
         return bool(self._data.reshape(()).item())
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __index__(self) -> int:
-        if self._data.dtype.kind not in "iub" or self._data.size != 1 or self._data.ndim:
+        """A one-element integer (or bool) tensor as an index: ``items[ember.tensor(1)]``."""
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data.item())
+        return int(self._data.reshape(()).item())
 
     def __hash__(self) -> int:
         return id(self)
 
     def __contains__(self, element) -> bool:
-        if isinstance(element, (Tensor, int, float, bool)):
-            return bool((self == element).any().item())
+        """``element in t``: whether any entry of ``t`` equals it (broadcast, as ``==``)."""
+        if isinstance(element, (Tensor, numbers.Number)):
+            return bool((self == element)._data.any())
         raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
                            f"{type(element)}.")
 
@@ -433,14 +476,6 @@ def _wrap_dim(dim: int, ndim: int) -> int:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
     return dim + n if dim < 0 else dim
-
-
-_LEGACY_NAMES = {dtypes.float32: "torch.FloatTensor", dtypes.float64: "torch.DoubleTensor",
-                 dtypes.float16: "torch.HalfTensor", dtypes.int64: "torch.LongTensor",
-                 dtypes.int32: "torch.IntTensor", dtypes.int16: "torch.ShortTensor",
-                 dtypes.int8: "torch.CharTensor", dtypes.uint8: "torch.ByteTensor",
-                 dtypes.bool_: "torch.BoolTensor"}
-_LEGACY_TYPES = {v.split(".")[-1]: k for k, v in _LEGACY_NAMES.items()}
 
 
 from . import ops as _ops  # noqa: E402  (the ops need Tensor defined above)
