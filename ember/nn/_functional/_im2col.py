@@ -1,0 +1,186 @@
+"""Convolution kernels on NumPy arrays: im2col and one GEMM per batch chunk, for any number of spatial dims.
+
+Arrays are batched ``(N, C, *spatial)`` as in torch. The input is first laid out
+channels-last and zero-padded once (``prepare``), so every kernel window is a strided view
+whose innermost run (the channels) is contiguous; a chunk of windows is copied into a
+``(rows, kernel * channels)`` matrix and multiplied by the weight in one BLAS call. Chunks
+of a few images keep that matrix in cache, so the copy costs little next to the GEMM.
+Groups are the leading batch dim of every GEMM.
+
+The three kernels are the convolution and its two adjoints: ``forward(x, w) = y``,
+``input_grad(gy, w) = gx`` (which is also the transposed convolution) and
+``weight_grad(x, gy) = gw``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+_CHUNK_BYTES = 1 << 22  # about 4 MiB of im2col columns per GEMM, to stay in cache
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """One convolution's shape: ``in_size`` (spatial sizes of x) maps to ``out_size`` (of y)."""
+
+    kernel: tuple
+    stride: tuple
+    dilation: tuple
+    pad_lo: tuple
+    pad_hi: tuple
+    groups: int
+    in_size: tuple
+    out_size: tuple
+
+    @property
+    def padded_size(self) -> tuple:
+        return tuple(s + lo + hi for s, lo, hi in zip(self.in_size, self.pad_lo, self.pad_hi))
+
+    def interior(self) -> tuple:
+        """The slices of a padded channels-last array that hold the unpadded input."""
+        return (slice(None),) + tuple(slice(lo, lo + s) for lo, s in zip(self.pad_lo, self.in_size))
+
+    def offsets(self) -> Iterator[tuple]:
+        """For each kernel position (C order), the slices of the padded input it reads."""
+        for pos in np.ndindex(*self.kernel):
+            yield (slice(None),) + tuple(slice(k * d, k * d + (o - 1) * s + 1, s) for k, d, o, s in
+                                         zip(pos, self.dilation, self.out_size, self.stride))
+
+
+def output_size(size: int, kernel: int, stride: int, dilation: int, pad_lo: int, pad_hi: int) -> int:
+    return (size + pad_lo + pad_hi - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def prepare(x: np.ndarray, geom: ConvGeometry) -> np.ndarray:
+    """``x`` as a C-contiguous, zero-padded ``(N, *padded_size, C)`` array (a view when it already is)."""
+    xl = np.moveaxis(x, 1, -1)
+    if geom.padded_size == geom.in_size:
+        return np.ascontiguousarray(xl)
+    out = np.zeros((x.shape[0],) + geom.padded_size + x.shape[1:2], x.dtype)
+    out[geom.interior()] = xl
+    return out
+
+
+def forward(xp: np.ndarray, w: np.ndarray, bias: Optional[np.ndarray], geom: ConvGeometry) -> np.ndarray:
+    """The convolution ``(N, O, *out_size)`` of a prepared input with weight ``(O, C / groups, *kernel)``."""
+    n, g = xp.shape[0], geom.groups
+    o = w.shape[0]
+    wg = _grouped_weight(w, g)
+    length = int(np.prod(geom.out_size))
+    out = np.empty((n, o, length), np.result_type(xp, w))
+    windows = _windows(xp, geom)
+    cols_buf = res_buf = None
+    for part in _chunks(n, length * wg.shape[-1] * g * xp.itemsize):
+        rows = (part.stop - part.start) * length
+        cols_buf = _buffer(cols_buf, (g, rows, wg.shape[-1]), xp.dtype)
+        res_buf = _buffer(res_buf, (g, rows, o // g), out.dtype)
+        cols = _columns(windows[part], cols_buf[:, :rows])
+        res = np.matmul(cols, wg.transpose(0, 2, 1), out=res_buf[:, :rows])
+        dst = out[part]
+        np.copyto(dst.reshape(-1, g, o // g, length), res.reshape(g, -1, length, o // g).transpose(1, 0, 3, 2))
+        if bias is not None:
+            dst += bias[:, None]
+    return out.reshape((n, o) + geom.out_size)
+
+
+def input_grad(gy: np.ndarray, w: np.ndarray, geom: ConvGeometry) -> np.ndarray:
+    """The adjoint of ``forward`` in x: ``(N, C, *in_size)`` from ``gy`` ``(N, O, *out_size)``.
+
+    Each chunk's ``gy @ w`` is computed per kernel position (a batched GEMM giving contiguous
+    blocks), and each block is added into the padded input window it came from (col2im).
+    """
+    n, g = gy.shape[0], geom.groups
+    o, cg = w.shape[:2]
+    k = int(np.prod(geom.kernel))
+    wk = np.ascontiguousarray(np.moveaxis(w.reshape(g, o // g, cg, k), 3, 0))  # (k, g, o/g, cg)
+    length = int(np.prod(geom.out_size))
+    dtype = np.result_type(gy, w)
+    out = np.empty((n, g * cg) + geom.in_size, dtype)
+    rows_buf = cols_buf = pad_buf = None
+    for part in _chunks(n, length * k * cg * g * dtype.itemsize):
+        m = part.stop - part.start
+        rows = m * length
+        rows_buf = _buffer(rows_buf, (g, rows, o // g), dtype)
+        cols_buf = _buffer(cols_buf, (k, g, rows, cg), dtype)
+        pad_buf = _buffer(pad_buf, (m,) + geom.padded_size + (g, cg), dtype)
+        grad_rows = _grad_rows(gy[part], rows_buf[:, :rows])
+        cols = np.matmul(grad_rows, wk, out=cols_buf[:, :, :rows])
+        padded = pad_buf[:m]
+        padded.fill(0)
+        for block, where in zip(cols, geom.offsets()):
+            dst = padded[where]
+            np.add(dst, np.moveaxis(block.reshape((g, m) + geom.out_size + (cg,)), 0, -2), out=dst)
+        inner = padded[geom.interior()]
+        np.copyto(out[part], np.moveaxis(inner.reshape(inner.shape[:-2] + (g * cg,)), -1, 1))
+    return out
+
+
+def weight_grad(xp: np.ndarray, gy: np.ndarray, geom: ConvGeometry, weight_shape: tuple) -> np.ndarray:
+    """The adjoint of ``forward`` in w: ``(O, C / groups, *kernel)`` from a prepared x and ``gy``."""
+    n, g = xp.shape[0], geom.groups
+    o, cg = weight_shape[:2]
+    k = int(np.prod(geom.kernel))
+    kc = k * cg
+    length = int(np.prod(geom.out_size))
+    dtype = np.result_type(xp, gy)
+    acc = np.zeros((g, o // g, kc), dtype)
+    windows = _windows(xp, geom)
+    cols_buf = rows_buf = None
+    for part in _chunks(n, length * kc * g * xp.itemsize):
+        rows = (part.stop - part.start) * length
+        cols_buf = _buffer(cols_buf, (g, rows, kc), xp.dtype)
+        rows_buf = _buffer(rows_buf, (g, rows, o // g), gy.dtype)
+        cols = _columns(windows[part], cols_buf[:, :rows])
+        acc += np.matmul(_grad_rows(gy[part], rows_buf[:, :rows]).transpose(0, 2, 1), cols)
+    gw = np.moveaxis(acc.reshape(g, o // g, k, cg), 3, 2)
+    return np.ascontiguousarray(gw).reshape(weight_shape)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def _chunks(n: int, item_bytes: int) -> Iterator[slice]:
+    """Consecutive slices of the batch, each about ``_CHUNK_BYTES`` of columns."""
+    step = max(1, _CHUNK_BYTES // max(item_bytes, 1))
+    for start in range(0, n, step):
+        yield slice(start, min(n, start + step))
+
+
+def _buffer(buf: Optional[np.ndarray], shape: tuple, dtype) -> np.ndarray:
+    """A scratch array reused across chunks: the first chunk's size fits every later one."""
+    return np.empty(shape, dtype) if buf is None else buf
+
+
+def _windows(xp: np.ndarray, geom: ConvGeometry) -> np.ndarray:
+    """The ``(N, *out_size, *kernel, C)`` view of every kernel window of a prepared input."""
+    sp = xp.strides
+    shape = (xp.shape[0],) + geom.out_size + geom.kernel + xp.shape[-1:]
+    strides = ((sp[0],) + tuple(s * st for s, st in zip(sp[1:-1], geom.stride))
+               + tuple(s * d for s, d in zip(sp[1:-1], geom.dilation)) + (sp[-1],))
+    return as_strided(xp, shape, strides, writeable=False)
+
+
+def _columns(windows: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Copy windows ``(m, *out, *kernel, C)`` into ``dst`` ``(groups, m * out, kernel * C / groups)``."""
+    g = dst.shape[0]
+    split = windows.reshape(windows.shape[:-1] + (g, windows.shape[-1] // g))
+    np.copyto(dst.reshape((g,) + split.shape[:-2] + split.shape[-1:]), np.moveaxis(split, -2, 0))
+    return dst
+
+
+def _grouped_weight(w: np.ndarray, groups: int) -> np.ndarray:
+    """Weight ``(O, Cg, *kernel)`` as ``(groups, O / groups, kernel * Cg)``, in the columns' order."""
+    o, cg = w.shape[:2]
+    k = int(np.prod(w.shape[2:]))
+    return np.ascontiguousarray(np.moveaxis(w.reshape(groups, o // groups, cg, k), 2, 3)) \
+        .reshape(groups, o // groups, k * cg)
+
+
+def _grad_rows(gy: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Output gradient ``(m, O, *out)`` copied into ``dst`` as ``(groups, m * out, O / groups)``."""
+    m, o = gy.shape[:2]
+    g = dst.shape[0]
+    view = gy.reshape(m, g, o // g, int(np.prod(gy.shape[2:]))).transpose(1, 0, 3, 2)
+    np.copyto(dst.reshape(view.shape), view)
+    return dst
