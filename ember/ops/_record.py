@@ -108,9 +108,12 @@ def inplace(self: Tensor, result_fn: Callable[[Tensor], Tensor], *others) -> Ten
     base = self._base
     if base is not None and not self._rg and base._rg:
         base = None  # ``detach()``'s view: it has a history of its own, not its base's
-    if recording and base is not None and base.grad_fn is None and base._rg:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    if recording and base is not None:
+        if base.grad_fn is None and base._rg:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        from .views import check_inplace
+        check_inplace(self)
     if not recording:
         with grad_mode.no_grad():
             result = result_fn(self)

@@ -547,6 +547,18 @@ def _bool_mask(mask: Tensor, op: str) -> np.ndarray:
     return mask._data
 
 
+def _broadcast(a: tuple, b: tuple) -> tuple:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        for i in range(1, min(len(a), len(b)) + 1):
+            if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[-i]}) must match the size of tensor b "
+                                   f"({b[-i]}) at non-singleton dimension "
+                                   f"{max(len(a), len(b)) - i}") from None
+        raise
+
+
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """``input`` with ``value`` where ``mask`` (broadcast against it) is True."""
     x = input._data
@@ -571,11 +583,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``input`` where ``mask`` is True (both broadcast), as a 1-d tensor."""
     m = _bool_mask(mask, "masked_select")
     x = input._data
-    try:
-        full = np.broadcast_shapes(x.shape, m.shape)
-    except ValueError:
-        from .pointwise import _broadcast_error
-        raise _broadcast_error(input, mask) from None
+    full = _broadcast(x.shape, m.shape)
     key = np.nonzero(np.broadcast_to(m, full))
     out = wrap(np.broadcast_to(x, full)[key])
     if needs_grad(input):
@@ -589,7 +597,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """``input`` with ``source``'s first elements written, in order, where ``mask`` is True."""
     m = _bool_mask(mask, "masked_scatter_")
     x = input._data
-    full = np.broadcast_shapes(x.shape, m.shape)
+    full = _broadcast(x.shape, m.shape)
     key = np.nonzero(np.broadcast_to(m, full))
     count = key[0].size if key else int(m.all())
     src = source._data
@@ -668,8 +676,8 @@ def nonzero(input: Tensor, *, out=None, as_tuple: bool = False):
         return tuple(wrap(i) for i in np.nonzero(x.reshape(1) if x.ndim == 0 else x))
     result = wrap(np.argwhere(x))
     if out is not None:
-        from .pointwise import _out
-        return _out(out, result)
+        from .shaping import _into
+        return _into(out, result)
     return result
 
 

@@ -18,6 +18,15 @@ def _cast_to(g: Tensor, np_dtype) -> Tensor:
     return g if g._data.dtype == np_dtype else g.to(dtypes._BY_NP[np_dtype])
 
 
+def _into(out: Tensor, result: Tensor) -> Tensor:
+    """Honour ``out=``: ``out`` takes the result's shape and values (cast to its dtype)."""
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._vbox[0] += 1
+    return out
+
+
 def _tensor_list(tensors, op: str) -> list:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
@@ -35,7 +44,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     # torch's legacy rule: 1-d empty tensors are skipped whatever the others' shapes
-    used = [t for t in tensors if t._data.shape != (0,)] or tensors[:1]
+    skipped = [t._data.shape == (0,) for t in tensors]
+    if all(skipped):
+        skipped[0] = False
+    used = [t for t, skip in zip(tensors, skipped) if not skip]
     ref = used[0]._data.shape
     d = wrap_dim(dim, len(ref))
     for t in used:
@@ -45,7 +57,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
                                f"{len(shape)}")
     for i, t in enumerate(tensors):
         shape = t._data.shape
-        if shape == (0,) and len(ref) != 1:
+        if skipped[i]:
             continue
         for k, (a, b) in enumerate(zip(ref, shape)):
             if k != d and a != b:
@@ -54,10 +66,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
     dtype = dtypes.result_type(*tensors) if len(tensors) > 1 else tensors[0].dtype
     result = wrap(np.concatenate([t._data for t in used], axis=d, dtype=dtype.np, casting="unsafe"))
     if out is not None:
-        from .pointwise import _out
-        return _out(out, result)
+        return _into(out, result)
     if needs_grad(*tensors):
-        sizes = [t._data.shape[d] if t in used else None for t in tensors]
+        sizes = [None if skip else t._data.shape[d] for t, skip in zip(tensors, skipped)]
         kinds = [(t._data.shape, t._data.dtype) for t in tensors]
 
         def backward(g):
@@ -90,8 +101,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
     dtype = dtypes.result_type(*tensors) if len(tensors) > 1 else tensors[0].dtype
     result = wrap(np.stack([t._data for t in tensors], axis=d, dtype=dtype.np, casting="unsafe"))
     if out is not None:
-        from .pointwise import _out
-        return _out(out, result)
+        return _into(out, result)
     if needs_grad(*tensors):
         kinds = [t._data.dtype for t in tensors]
         record(result, "StackBackward0", tensors,
@@ -239,8 +249,7 @@ def _triangle(name: str, np_fn):
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
         result = wrap(np_fn(input._data, diagonal))
         if out is not None:
-            from .pointwise import _out
-            return _out(out, result)
+            return _into(out, result)
         if needs_grad(input):
             record(result, name.capitalize() + "Backward0", (input,),
                    lambda g: (op(g, diagonal),))

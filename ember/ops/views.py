@@ -8,6 +8,7 @@ The view ops that copy (cat, repeat, flip, ...) live in ``shaping``.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Callable, Optional, Sequence
 
 import numpy as np
@@ -53,6 +54,8 @@ def _embed(g: Tensor, shape: tuple, select: Callable, view_op: Callable, name: s
 
 def basic_view(input: Tensor, key: tuple, name: str) -> Tensor:
     """``input[key]`` for a NumPy basic-indexing ``key`` (ints, slices, None): a view."""
+    if not key or key[-1] is not Ellipsis:
+        key += (Ellipsis,)  # so selecting every dim gives a 0-d view, not a NumPy scalar
     shape = input._data.shape
     return _view(input, input._data[key], name,
                  lambda g: _embed(g, shape, lambda z: z[key], lambda gg: basic_view(gg, key, name),
@@ -310,6 +313,11 @@ def permute(input: Tensor, *dims) -> Tensor:
 def movedim(input: Tensor, source, destination) -> Tensor:
     """Move dims ``source`` to positions ``destination``; the others keep their order."""
     ndim = input._data.ndim
+    if isinstance(source, (int, np.integer)) != isinstance(destination, (int, np.integer)):
+        raise TypeError(f"movedim() received an invalid combination of arguments - got "
+                        f"({type(source).__name__}, {type(destination).__name__}), but expected one "
+                        "of:\n * (int source, int destination)\n * (tuple of ints source, tuple of "
+                        "ints destination)")
     src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
     dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
     if len(src) != len(dst):
@@ -335,6 +343,10 @@ def adjoint(input: Tensor) -> Tensor:
 
 
 def _matrix_transpose(input: Tensor) -> Tensor:
+    if input._data.ndim == 0:
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these "
+                      "cases.", UserWarning, stacklevel=2)
+        return input
     if input._data.ndim < 2:
         raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
                            f"{input._data.ndim}-D tensor.")
@@ -413,8 +425,11 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """Split into ``chunks`` pieces of equal size (the last may be smaller; there may be fewer)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    size = input._data.shape[wrap_dim(dim, input._data.ndim)]
-    return split(input, -(-size // chunks) if size else 0, dim)
+    d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if not size:
+        return _split_at(input, [0] * chunks, d, "SplitBackward0")
+    return split(input, -(-size // chunks), d)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
@@ -493,6 +508,17 @@ def _gather_back(idx: np.ndarray, shape: tuple) -> Callable:
 
 
 # ---------------------------------------------------------------------------- in-place on views
+def check_inplace(view: Tensor) -> None:
+    """torch's refusal to modify in place one of several views made by one op (split, unbind, ...)."""
+    node = view.grad_fn
+    if node is not None and getattr(node, "_outputs_meta", None):
+        raise RuntimeError(f"Output {view._output_nr} of {node.name().replace('Backward0', '')} is a "
+                           "view and is being modified inplace. This view is the output of a function "
+                           "that returns multiple views. Such functions do not allow the output views "
+                           "to be modified inplace. You should replace the inplace operation by an "
+                           "out-of-place one.")
+
+
 def rebase_view(view: Tensor, result: Tensor) -> None:
     """Record an in-place op on ``view`` whose new values ``result`` were written into it.
 
@@ -527,6 +553,6 @@ _NOT_METHODS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack", "ro
 from . import shaping  # noqa: E402  (it builds on the view ops above)
 from .shaping import *  # noqa: E402,F401,F403
 
-_HIDDEN = {"rebase_view", "basic_view", "strided", "positions"}
+_HIDDEN = {"rebase_view", "check_inplace", "basic_view", "strided", "positions"}
 __all__ = [n for n in public_names(globals()) if n not in _HIDDEN] + shaping.__all__
 METHODS = tuple(n for n in __all__ if n not in _NOT_METHODS) + ("T", "mT", "H", "mH")
