@@ -32,7 +32,7 @@ def set_grads(lib, params, sign: float = 1.0) -> None:
     """Gradients of the loss (``sign=-1``: of minus the loss, which ``maximize`` climbs)."""
     for i, p in enumerate(params):
         x = p.detach().numpy()
-        p.grad = lib.tensor((sign * loss_grad(i, x)).astype(x.dtype))
+        p.grad = lib.tensor(np.asarray(sign * loss_grad(i, x), dtype=x.dtype))
 
 
 def groups(params, split: bool):
@@ -479,3 +479,22 @@ def test_lbfgs_matches_torch(kwargs):
 def test_lbfgs_errors_match_torch():
     _same_error(lambda lib: lib.optim.LBFGS([{"params": [_param(lib)]}, {"params": [_param(lib)]}]))
     _same_error(lambda lib: lib.optim.LBFGS([_param(lib)], lr=-1.0))
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_nn_parameters(name):
+    """Module parameters (``nn.Parameter``) are optimized like plain leaf tensors."""
+    if not hasattr(ember.nn, "Parameter"):
+        pytest.skip("ember.nn.Parameter is not available yet")
+
+    def run(lib):
+        params = [lib.nn.Parameter(lib.tensor(a.copy())) for a in INIT]
+        opt = getattr(lib.optim, name)(params, lr=0.05)
+        for _ in range(5):
+            set_grads(lib, params)
+            opt.step()
+        return [[p.detach().numpy() for p in params]], opt
+
+    (ours, e_opt), (theirs, t_opt) = run(ember), run(torch)
+    assert_same_history(ours, theirs)
+    assert_same_state_dict(e_opt.state_dict(), t_opt.state_dict())

@@ -10,8 +10,7 @@ import types
 from functools import partial
 from typing import Any, Callable, Optional, Union
 
-from .lr_scheduler import LRScheduler, _check_optimizer, _format_param, _group_values, _set_group_value, \
-    _set_momentum
+from .lr_scheduler import LRScheduler, _check_optimizer, _format_param, _set_group_value, _set_momentum
 from .optimizer import Optimizer
 
 __all__ = ["CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR"]

@@ -41,7 +41,7 @@ class SGD(Optimizer):
             state = self.state[p]
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = Tensor._make(grad.copy())
+                buf = state["momentum_buffer"] = Tensor._make(np.copy(grad))
             else:
                 b = buf._data
                 b *= momentum
