@@ -6,7 +6,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, check_flags, check_nonnegative, hyper, step_tensor, zeros_like
+from .optimizer import Optimizer, ParamsT, check_flags, check_nonnegative, hyper, step_tensor, state_like
 
 __all__ = ["Adadelta"]
 
@@ -30,8 +30,8 @@ class Adadelta(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = step_tensor()
-            state["square_avg"] = zeros_like(p)
-            state["acc_delta"] = zeros_like(p)
+            state["square_avg"] = state_like(p)
+            state["acc_delta"] = state_like(p)
         rho, eps = group["rho"], group["eps"]
         square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
         state["step"]._data += 1

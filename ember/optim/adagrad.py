@@ -6,7 +6,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, check_flags, check_nonnegative, hyper, step_tensor, zeros_like
+from .optimizer import Optimizer, ParamsT, check_flags, check_nonnegative, hyper, step_tensor, state_like
 
 __all__ = ["Adagrad"]
 
@@ -36,7 +36,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict:
         state = self.state[p]
         state["step"] = step_tensor()
-        state["sum"] = zeros_like(p, group["initial_accumulator_value"])
+        state["sum"] = state_like(p, group["initial_accumulator_value"])
         return state
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .optimizer import (Optimizer, ParamsT, check_flags, check_nonnegative, hyper, lerp_, step_tensor,
-                        zeros_like)
+                        state_like)
 
 __all__ = ["Adam"]
 
@@ -42,10 +42,10 @@ class Adam(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = step_tensor()
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
+            state["exp_avg"] = state_like(p)
+            state["exp_avg_sq"] = state_like(p)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = zeros_like(p)
+                state["max_exp_avg_sq"] = state_like(p)
         lr, weight_decay, eps = hyper(group["lr"]), group["weight_decay"], group["eps"]
         beta1, beta2 = group["betas"]
         param, exp_avg, exp_avg_sq = p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data

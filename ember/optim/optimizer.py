@@ -92,7 +92,7 @@ def step_tensor(value: float = 0.0) -> Tensor:
     return Tensor._make(np.array(value, dtype=_scalar_dtype()))
 
 
-def zeros_like(p: Tensor, fill: float = 0.0) -> Tensor:
+def state_like(p: Tensor, fill: float = 0.0) -> Tensor:
     """A state buffer shaped and laid out like ``p`` (torch's ``preserve_format``)."""
     arr = np.zeros_like(p._data) if fill == 0 else np.full_like(p._data, fill)
     return Tensor._make(arr)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .optimizer import (Optimizer, ParamsT, check_flags, check_nonnegative, hyper, lerp_, step_tensor,
-                        zeros_like)
+                        state_like)
 
 __all__ = ["RMSprop"]
 
@@ -34,11 +34,11 @@ class RMSprop(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = step_tensor()
-            state["square_avg"] = zeros_like(p)
+            state["square_avg"] = state_like(p)
             if group["momentum"] > 0:
-                state["momentum_buffer"] = zeros_like(p)
+                state["momentum_buffer"] = state_like(p)
             if group["centered"]:
-                state["grad_avg"] = zeros_like(p)
+                state["grad_avg"] = state_like(p)
         alpha, momentum, weight_decay = group["alpha"], group["momentum"], group["weight_decay"]
         lr = hyper(group["lr"])
         param, square_avg = p._data, state["square_avg"]._data
