@@ -18,6 +18,8 @@ from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is
 from .ops import *  # noqa: F401,F403
 from . import ops as _ops
 from . import nn, optim, utils  # noqa: E402
+from .serialization import save, load  # noqa: E402
+from . import serialization  # noqa: E402
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
