@@ -7,13 +7,14 @@ applied to that view with NumPy's advanced indexing. Keeping the steps apart is 
 """
 from __future__ import annotations
 
+import warnings
 from typing import Optional
 
 import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from ._record import (wrap, needs_grad, record, wrap_dim, sum_to, inplace, to_tensor, public_names)
+from ._record import wrap, needs_grad, record, wrap_dim, sum_to, inplace, to_tensor, public_names, _CAPITAL
 from .views import basic_view, _embed
 
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -41,6 +42,10 @@ def _as_tuple(index) -> tuple:
     if isinstance(index, list) and len(index) < 32 and any(
             isinstance(i, (list, tuple, Tensor, np.ndarray, slice)) or i is None or i is Ellipsis
             for i in index):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will "
+                      "be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 "
+                      "this will be interpreted as tensor index, x[torch.tensor(seq)], which will "
+                      "result either in an error or a different result", UserWarning, stacklevel=4)
         return tuple(index)
     return (index,)
 
@@ -53,6 +58,8 @@ def _entry(item):
         return int(item)
     if item is None or item is Ellipsis or isinstance(item, slice):
         return item
+    if isinstance(item, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
     if isinstance(item, Tensor):
         arr = item._data
     elif isinstance(item, (list, tuple, np.ndarray)):
@@ -218,7 +225,11 @@ def _index_put(input: Tensor, key: tuple, values, accumulate: bool, unique: bool
 def _check_values(x: np.ndarray, key: tuple, v) -> None:
     if np.ndim(v):
         target = np.broadcast_to(np.empty((), np.int8), x.shape)[key].shape
-        if np.broadcast_shapes(np.shape(v), target) != target:
+        try:
+            fits = np.broadcast_shapes(np.shape(v), target) == target
+        except ValueError:
+            fits = False
+        if not fits:
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be "
                                f"broadcast to indexing result of shape {list(target)}")
 
@@ -308,25 +319,42 @@ def index_put_(input: Tensor, indices: tuple, values, accumulate: bool = False) 
 
 
 # ---------------------------------------------------------------------------- checks shared by the ops
-def _index_arg(index: Tensor, op: str, int64_only: bool = False) -> np.ndarray:
+def _index_arg(index: Tensor, op: str, long_only: bool = False) -> np.ndarray:
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     idx = index._data
-    if int64_only and idx.dtype != np.int64:
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    if long_only and idx.dtype != np.int64:
+        raise RuntimeError(f"{op}(): Expected a long tensor for index, but got "
+                           f"{_CAPITAL.get(idx.dtype.name, idx.dtype.name)}")
     if idx.dtype != np.int64 and idx.dtype != np.int32:
         raise RuntimeError(f"{op}(): Expected dtype int32 or int64 for index")
     return idx
 
 
-def _vector_index(index: Tensor, size: int, op: str) -> np.ndarray:
-    """A 0-d or 1-d int32/int64 index into a dim of ``size``, as a 1-d array (negatives kept)."""
+# how each index_* op reports an index outside [0, size) (index_fill also takes negatives)
+_OUT_OF_RANGE = {
+    "index_select": lambda v, d, n: RuntimeError(f"INDICES element is out of DATA bounds, id={v} "
+                                                 f"axis_dim={n}"),
+    "index_add": lambda v, d, n: RuntimeError(f"index {v} is out of bounds for dimension {d} with "
+                                              f"size {n}"),
+    "index_copy": lambda v, d, n: IndexError(f"index_copy_(): index {v} is out of bounds for "
+                                             f"dimension {d} with size {n}"),
+    "index_fill": lambda v, d, n: IndexError(f"index {v} is out of bounds for dimension {d} with "
+                                             f"size {n}"),
+}
+
+
+def _vector_index(index: Tensor, x: np.ndarray, d: int, op: str) -> np.ndarray:
+    """A 0-d or 1-d int32/int64 index into dim ``d`` of ``x``, as a 1-d array (bounds checked)."""
     idx = _index_arg(index, op)
     if idx.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     idx = idx.reshape(-1)
-    if idx.size and (idx.max() >= size or idx.min() < -size):
-        raise IndexError("index out of range in self")
+    size = x.shape[d] if x.ndim else 1
+    low = -size if op == "index_fill" else 0
+    if idx.size and (idx.max() >= size or idx.min() < low):
+        bad = int(idx[(idx >= size) | (idx < low)][0])
+        raise _OUT_OF_RANGE[op](bad, d, size)
     return idx
 
 
@@ -348,7 +376,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices of ``input`` at positions ``index`` along ``dim``."""
     x = input._data
     d = wrap_dim(dim, x.ndim)
-    idx = _vector_index(index, x.shape[d] if x.ndim else 1, "index_select")
+    idx = _vector_index(index, x, d, "index_select")
     out = wrap(np.take(x, idx, axis=d) if x.ndim else x.reshape(-1)[idx].reshape(()))
     if needs_grad(input):
         shape = x.shape
@@ -370,7 +398,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     """``input`` with ``alpha * source`` slices added at positions ``index`` along ``dim``."""
     x = input._data
     d = wrap_dim(dim, x.ndim)
-    idx = _vector_index(index, x.shape[d] if x.ndim else 1, "index_add")
+    idx = _vector_index(index, x, d, "index_add")
     _source_fits(x, d, idx, source._data, "index_add_")
     out = x.copy()
     src = source._data if alpha == 1 else source._data * alpha
@@ -392,7 +420,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     """``input`` with its slices at positions ``index`` along ``dim`` replaced by ``source``'s."""
     x = input._data
     d = wrap_dim(dim, x.ndim)
-    idx = _vector_index(index, x.shape[d] if x.ndim else 1, "index_copy")
+    idx = _vector_index(index, x, d, "index_copy")
     _source_fits(x, d, idx, source._data, "index_copy_")
     out = x.copy()
     out[_along(d, idx)] = source._data
@@ -410,7 +438,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     """``input`` with its slices at positions ``index`` along ``dim`` set to ``value``."""
     x = input._data
     d = wrap_dim(dim, x.ndim)
-    idx = _vector_index(index, x.shape[d] if x.ndim else 1, "index_fill")
+    idx = _vector_index(index, x, d, "index_fill")
     value = _value_arg(value, "index_fill_")
     out = x.copy()
     out[_along(d, idx)] = value._data if isinstance(value, Tensor) else value
@@ -429,7 +457,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
 # ---------------------------------------------------------------------------- gather / scatter
 def _scatter_key(x: np.ndarray, dim: int, index: Tensor, op: str, src=None) -> tuple:
     """The NumPy key for ``out[index[i][j][k]][j][k]``-style access along ``dim`` (bounds checked)."""
-    idx = _index_arg(index, op, True)
+    idx = _index_arg(index, op)
     if idx.ndim != x.ndim and idx.size:
         raise RuntimeError("Index tensor must have the same number of dimensions as "
                            f"{'input' if op == 'gather' else 'self'} tensor")
@@ -498,6 +526,10 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
     key = _scatter_key(x, d, index, "scatter", s if is_tensor else None)
     if reduce not in (None, "add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
+    if reduce is not None and is_tensor:
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                      "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                      "reduction options.", UserWarning, stacklevel=2)
     part = _leading(s, index._data.shape).astype(x.dtype, copy=False) if is_tensor else s
     out = x.copy()
     if reduce is None:
