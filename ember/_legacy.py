@@ -30,6 +30,8 @@ def legacy_new(cls: type, dtype: dtypes.dtype, *args, device=None, strict: bool 
         if strict and source.dtype is not dtype:
             raise TypeError(f"expected {dtype} (got {source.dtype})")
         out = source.detach()
+    elif not args:
+        out = empty(0, dtype=dtype)
     elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or \
             (len(args) == 1 and isinstance(args[0], Size)):
         out = empty(*args, dtype=dtype)

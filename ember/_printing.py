@@ -97,7 +97,8 @@ class _Formatter:
         smallest, largest = magnitude.min(), magnitude.max()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         if PRINT_OPTS.sci_mode is None:
-            self.sci_mode = bool(largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
+            with np.errstate(over="ignore"):  # a ratio past float64's range is inf: sci mode
+                self.sci_mode = bool(largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
         else:
             self.sci_mode = PRINT_OPTS.sci_mode
         # A value's printed width grows with its magnitude (its exponent's width, in sci mode,

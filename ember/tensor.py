@@ -87,7 +87,13 @@ class Tensor:
     def size(self, dim: Optional[int] = None):
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+        return self._data.shape[self._dim_index(dim)]
+
+    def _dim_index(self, dim: int) -> int:
+        """``dim`` as an index into the shape (``size(d)``, ``stride(d)``); a 0-d tensor has none."""
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return _wrap_dim(dim, self._data.ndim)
 
     @property
     def dtype(self) -> dtypes.dtype:
@@ -127,8 +133,17 @@ class Tensor:
         return self._data.itemsize
 
     def stride(self, dim: Optional[int] = None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
-        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+        """Steps in elements between neighbours along each dim (contiguous ones when empty,
+        where NumPy reports zeros)."""
+        if self._data.size:
+            strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        else:
+            strides, step = [], 1
+            for s in reversed(self._data.shape):
+                strides.insert(0, step)
+                step *= max(s, 1)
+            strides = tuple(strides)
+        return strides if dim is None else strides[self._dim_index(dim)]
 
     def storage_offset(self) -> int:
         if self._base is None:
@@ -437,7 +452,7 @@ class Tensor:
     def __contains__(self, element) -> bool:
         """``element in t``: whether any entry of ``t`` equals it (broadcast, as ``==``)."""
         if isinstance(element, (Tensor, numbers.Number)):
-            return bool((self == element)._data.any())
+            return bool((element == self)._data.any())
         raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
                            f"{type(element)}.")
 

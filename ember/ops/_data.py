@@ -79,14 +79,14 @@ def _flatten(data) -> tuple:
 
 def _leaf_dtype(x, dtype: Optional[dtypes.dtype]) -> dtypes.dtype:
     """torch's infer_scalar_type for one element."""
-    if isinstance(x, (bool, np.bool_)):
+    if isinstance(x, (np.generic, np.ndarray)):  # before float: np.float64 is a float
+        return dtypes.from_numpy(x.dtype)
+    if isinstance(x, bool):
         return dtypes.bool_
     if isinstance(x, int):
         return dtypes.int64
     if isinstance(x, float):
         return dtypes.get_default_dtype()
-    if isinstance(x, (np.generic, np.ndarray)):
-        return dtypes.from_numpy(x.dtype)
     if isinstance(x, Tensor):
         if x._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")

@@ -16,6 +16,8 @@ def size_arg(name: str, sizes: tuple, size=None) -> tuple:
         if sizes:
             raise TypeError(f"{name}() got multiple values for argument 'size'")
         sizes = (size,)
+    elif not sizes:
+        raise TypeError(f"{name}() missing 1 required positional arguments: \"size\"")
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes, packed = sizes[0], True
     else:

@@ -128,16 +128,17 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
 
 
 def _fill_value(value):
-    """A fill value as a Python number (a 0-d tensor's item)."""
+    """A fill value as a Python number: a 0-d tensor's item; NumPy scalars as torch reads them
+    (integers as int, everything else, np.bool_ included, as float)."""
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return value._data.item()
     if isinstance(value, np.generic):
-        return value.item()
+        return int(value) if isinstance(value, np.integer) else float(value)
     if not isinstance(value, (bool, int, float)):
-        raise TypeError(f"fill_value must be a number, not {type(value).__name__}")
+        raise TypeError(f"fill_value must be a Number, not {type(value).__name__}")
     return value
 
 
@@ -201,22 +202,26 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     target = np_dtype(dtype, None if is_float else dtypes.int64)
     if target == np.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
-    integral = target.kind in "iu"
-    if integral:  # torch accumulates in int64: the bounds and step are truncated first
-        start, end, step = (int(v) for v in (start, end, step))
     if step == 0:
-        raise (ValueError if integral else RuntimeError)("step must be nonzero")
+        raise RuntimeError("step must be nonzero")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {_fmt(start)} -> {_fmt(end)}")
     if (step > 0 and end < start) or (step < 0 and end > start):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    if target == np.int64:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if target == np.int64:  # computed in int64 throughout: bounds and step truncated first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
         n = abs(end - start + step - (1 if step > 0 else -1)) // abs(step)
         arr = np.arange(n, dtype=np.int64) * step + start
-    else:
+    else:  # the length from the exact bounds; values accumulated in int64, float32 or float64
         n = math.ceil((float(end) - float(start)) / float(step))
-        acc = np.int64 if integral else np.float32 if target == np.float16 else np.float64
-        arr = (start + step * np.arange(n, dtype=acc)).astype(target, copy=False)
+        if target.kind in "iu":
+            arr = int(start) + int(step) * np.arange(n, dtype=np.int64)
+        else:
+            acc = np.float32 if target == np.float16 else np.float64
+            arr = start + step * np.arange(n, dtype=acc)
+        arr = arr.astype(target, copy=False)
     return finish(arr, requires_grad, out)
 
 
@@ -232,7 +237,7 @@ def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (step > 0 and end < start) or (step < 0 and end > start):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int((end - start) // step) + 1
     arr = start + step * np.arange(n, dtype=np.float64)
     return finish(arr.astype(np_dtype(dtype), copy=False), requires_grad, out)

@@ -60,16 +60,26 @@ def randn(*sizes, size=None, generator: Optional[Generator] = None, out=None, dt
     return finish(_standard_normal(rng(generator), shape, np_dtype(dtype)), requires_grad, out)
 
 
+def _laid_out_like(input: Tensor, result: Tensor) -> Tensor:
+    """``result`` in ``input``'s memory layout, as torch's ``*_like`` preserve it."""
+    if input._data.flags.c_contiguous:
+        return result
+    arr = np.empty_like(input._data, dtype=result._data.dtype)
+    arr[...] = result._data
+    result._data = arr
+    return result
+
+
 def rand_like(input: Tensor, *, generator: Optional[Generator] = None, dtype=None, layout=None,
               device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
-                requires_grad=requires_grad)
+    return _laid_out_like(input, rand(input.shape, generator=generator, dtype=dtype or input.dtype,
+                                      device=device, requires_grad=requires_grad))
 
 
 def randn_like(input: Tensor, *, generator: Optional[Generator] = None, dtype=None, layout=None,
                device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
-                 requires_grad=requires_grad)
+    return _laid_out_like(input, randn(input.shape, generator=generator, dtype=dtype or input.dtype,
+                                       device=device, requires_grad=requires_grad))
 
 
 def randint(low=0, high=None, size=None, *, generator: Optional[Generator] = None, out=None,
@@ -98,8 +108,9 @@ def randint_like(input: Tensor, low=0, high=None, *, generator: Optional[Generat
                  memory_format=None) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
-                   device=device, requires_grad=requires_grad)
+    return _laid_out_like(input, randint(low, high, tuple(input.shape), generator=generator,
+                                         dtype=dtype or input.dtype, device=device,
+                                         requires_grad=requires_grad))
 
 
 def randperm(n: int, *, generator: Optional[Generator] = None, out=None, dtype=None, layout=None,
