@@ -555,6 +555,12 @@ def test_distributions():
     assert sorted(m.tolist()) == [0, 1, 2, 3]
     m = ember.multinomial(ember.tensor([[0.0, 1.0], [1.0, 0.0]]), 3, replacement=True, generator=g)
     assert m.tolist() == [[1, 1, 1], [0, 0, 0]]
+    rows = ember.tensor([[0.1, 0.0, 0.6, 0.3], [1.0, 1.0, 1.0, 1.0]])
+    counts = [np.bincount(r, minlength=4) / 20000 for r in ember.multinomial(rows, 20000, True, generator=g).numpy()]
+    np.testing.assert_allclose(counts, [[0.1, 0.0, 0.6, 0.3], [0.25] * 4], atol=0.015)
+    firsts = ember.multinomial(ember.tensor([[0.1, 0.6, 0.3]] * 20000), 2, generator=g).numpy()
+    np.testing.assert_allclose(np.bincount(firsts[:, 1]) / 20000, [0.1929, 0.3243, 0.4829], atol=0.015)
+    assert sorted(ember.multinomial(ember.tensor([0.0, 1.0, 0.0]), 2, generator=g).tolist())[1] == 1
     e = ember.empty(20000).uniform_(-2, 3, generator=g).numpy()
     assert e.min() >= -2 and e.max() < 3
     i = ember.empty(1000, dtype=ember.int64).random_(5, generator=g).numpy()
@@ -569,7 +575,9 @@ def test_distributions():
     lambda T: T.bernoulli(T.tensor([1, 0])),
     lambda T: T.multinomial(T.tensor([1.0, 2.0]), 3), lambda T: T.multinomial(T.tensor([1, 2]), 1),
     lambda T: T.multinomial(T.tensor([[[1.0, 2.0]]]), 1), lambda T: T.multinomial(T.tensor([0.0, 0.0]), 1),
-    lambda T: T.multinomial(T.tensor([-1.0, 2.0]), 1), lambda T: T.zeros(2).uniform_(1, 0),
+    lambda T: T.multinomial(T.tensor([-1.0, 2.0]), 1), lambda T: T.multinomial(T.tensor([1.0, 1.0]), 0),
+    lambda T: T.multinomial(T.tensor([[1.0, 1.0], [0.0, 0.0]]), 1, True),
+    lambda T: T.multinomial(T.tensor([1.0, float("nan")]), 1), lambda T: T.zeros(2).uniform_(1, 0),
     lambda T: T.zeros(2).exponential_(0), lambda T: T.zeros(2).geometric_(0),
     lambda T: T.zeros(2).log_normal_(1, 0), lambda T: T.zeros(2).normal_(0, -1),
     lambda T: T.zeros(2).random_(5, 2), lambda T: T.zeros(2, dtype=T.int64).uniform_(),

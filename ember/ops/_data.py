@@ -42,13 +42,20 @@ def array_from_data(data, dtype: Optional[dtypes.dtype]) -> np.ndarray:
     values = np.array(leaves)
     if values.dtype == object or values.dtype == np.uint64:
         raise ValueError("Overflow when unpacking long long")
-    if target.np.kind in "iu" and values.dtype.kind in "fiu":
+    if target.np.kind in "iu" and values.dtype.kind in "fiu" and values.dtype != target.np:
         _check_fits(values, target)
-    with np.errstate(over="ignore"):  # floats too large for float16/float32 become inf
-        return values.astype(target.np, copy=False).reshape(shape)
+    if values.dtype.kind == "f" and target.np.kind == "f" and target.itemsize < values.itemsize:
+        with np.errstate(over="ignore"):  # floats too large for float16/float32 become inf
+            values = values.astype(target.np)
+    return values.astype(target.np, copy=False).reshape(shape)
 
 
 def _is_sequence(x) -> bool:
+    kind = type(x)
+    if kind is list or kind is tuple:
+        return True
+    if kind in _PY_NUMBERS:
+        return False
     if isinstance(x, np.ndarray):
         return x.ndim > 0
     return isinstance(x, Sequence) and not isinstance(x, (str, bytes, Tensor))

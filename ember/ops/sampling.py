@@ -174,24 +174,39 @@ def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[G
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Optional[Generator] = None, out=None) -> Tensor:
-    """Category indices drawn from each row of non-negative weights (int64)."""
+    """Category indices drawn from each row of non-negative weights (int64).
+
+    With replacement each draw inverts the row's CDF; without, the rows' Gumbel-perturbed
+    log-weights are ranked (the Gumbel top-k trick samples successive draws exactly).
+    """
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{dtypes.SCALAR_NAMES[input._data.dtype]}")
     probs = input._data.astype(np.float64)
     if probs.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and num_samples > probs.shape[-1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     if (probs < 0).any() or not np.isfinite(probs).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    rows = np.atleast_2d(probs)
-    totals = rows.sum(-1)
+    rows = probs.reshape(-1, probs.shape[-1])
+    totals = rows.sum(-1, keepdims=True)
     if (totals <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     g = rng(generator)
-    picks = np.stack([g.choice(r.size, num_samples, replace=replacement, p=r / t)
-                      for r, t in zip(rows, totals)])
+    n_rows, n_cats = rows.shape
+    if replacement:  # one sorted search over all rows' CDFs, row i shifted into [i, i + 1]
+        shift = np.arange(n_rows)[:, None]
+        cdf = np.cumsum(rows, axis=1) / totals + shift
+        u = g.random((n_rows, num_samples)) + shift
+        picks = np.searchsorted(cdf.ravel(), u.ravel(), side="right").reshape(n_rows, num_samples)
+        picks = np.minimum(picks - shift * n_cats, n_cats - 1)
+    else:
+        with np.errstate(divide="ignore"):
+            keys = np.log(rows) - np.log(-np.log(g.random(rows.shape)))
+        picks = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     return finish(picks.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64), False, out)
 
 
