@@ -78,7 +78,7 @@ def forward(xp: np.ndarray, w: np.ndarray, bias: Optional[np.ndarray], geom: Con
         cols_buf = _buffer(cols_buf, (g, rows, wg.shape[-1]), xp.dtype)
         res_buf = _buffer(res_buf, (g, rows, o // g), out.dtype)
         cols = _columns(windows[part], cols_buf[:, :rows])
-        res = np.matmul(cols, wg.transpose(0, 2, 1), out=res_buf[:, :rows])
+        res = _gemm(cols, wg.transpose(0, 2, 1), res_buf[:, :rows])
         dst = out[part]
         np.copyto(dst.reshape(-1, g, o // g, length), res.reshape(g, -1, length, o // g).transpose(1, 0, 3, 2))
         if bias is not None:
@@ -107,7 +107,9 @@ def input_grad(gy: np.ndarray, w: np.ndarray, geom: ConvGeometry) -> np.ndarray:
         cols_buf = _buffer(cols_buf, (k, g, rows, cg), dtype)
         pad_buf = _buffer(pad_buf, (m,) + geom.padded_size + (g, cg), dtype)
         grad_rows = _grad_rows(gy[part], rows_buf[:, :rows])
-        cols = np.matmul(grad_rows, wk, out=cols_buf[:, :, :rows])
+        cols = cols_buf[:, :, :rows]
+        for wk_k, cols_k in zip(wk, cols):
+            _gemm(grad_rows, wk_k, cols_k)
         padded = pad_buf[:m]
         padded.fill(0)
         for block, where in zip(cols, geom.offsets()):
@@ -134,7 +136,7 @@ def weight_grad(xp: np.ndarray, gy: np.ndarray, geom: ConvGeometry, weight_shape
         cols_buf = _buffer(cols_buf, (g, rows, kc), xp.dtype)
         rows_buf = _buffer(rows_buf, (g, rows, o // g), gy.dtype)
         cols = _columns(windows[part], cols_buf[:, :rows])
-        acc += np.matmul(_grad_rows(gy[part], rows_buf[:, :rows]).transpose(0, 2, 1), cols)
+        acc += _gemm(_grad_rows(gy[part], rows_buf[:, :rows]).transpose(0, 2, 1), cols, None)
     gw = np.moveaxis(acc.reshape(g, o // g, k, cg), 3, 2)
     return np.ascontiguousarray(gw).reshape(weight_shape)
 
@@ -150,6 +152,15 @@ def _chunks(n: int, item_bytes: int) -> Iterator[slice]:
 def _buffer(buf: Optional[np.ndarray], shape: tuple, dtype) -> np.ndarray:
     """A scratch array reused across chunks: the first chunk's size fits every later one."""
     return np.empty(shape, dtype) if buf is None else buf
+
+
+def _gemm(a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray]) -> np.ndarray:
+    """``a[g] @ b[g]`` for each group, one 2-D BLAS call each (stacked matmul can bypass BLAS)."""
+    if out is None:
+        out = np.empty((a.shape[0], a.shape[1], b.shape[2]), np.result_type(a, b))
+    for ag, bg, og in zip(a, b, out):
+        np.matmul(ag, bg, out=og)
+    return out
 
 
 def _windows(xp: np.ndarray, geom: ConvGeometry) -> np.ndarray:
