@@ -22,7 +22,7 @@ _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 _NUM_LABELS = len(_LETTERS)  # np.einsum's limit on distinct labels
 _ELLIPSIS = -1
 # Below this many multiply-adds np.einsum's own loop beats planning a BLAS contraction.
-_PLAN_WORK = 1 << 15
+_PLAN_WORK = 1 << 16
 
 
 def einsum(*args) -> Tensor:

@@ -38,13 +38,13 @@ def _tensor_arg(value, op: str, arg: str, position: int) -> Tensor:
 
 
 def _not_bool(x: np.ndarray, kernel: str) -> None:
-    if x.dtype == np.bool_:
+    if x.dtype.kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 # ---------------------------------------------------------------------------- kernel checks
-# Each takes the operands' arrays (``rows`` is the row count after torch folds leading dims)
-# and raises what the torch kernel raises, in its order: shape, then dtype, then type support.
+# Each takes the operands' arrays and raises what the torch kernel raises, in its order: shape,
+# then dtype, then type support. The messages count rows after folding leading dims, as torch.
 def _check_dot(x: np.ndarray, y: np.ndarray) -> None:
     if x.ndim != 1 or y.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
@@ -58,8 +58,9 @@ def _check_dot(x: np.ndarray, y: np.ndarray) -> None:
     _not_bool(x, "dot")
 
 
-def _check_mv(rows: int, x: np.ndarray, y: np.ndarray) -> None:
+def _check_mv(x: np.ndarray, y: np.ndarray) -> None:
     if x.shape[-1] != y.shape[0]:
+        rows = math.prod(x.shape[:-1])
         raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{x.shape[-1]}), vec "
                            f"({y.shape[0]})")
     if x.dtype != y.dtype:
@@ -68,8 +69,9 @@ def _check_mv(rows: int, x: np.ndarray, y: np.ndarray) -> None:
     _not_bool(x, "addmv_impl_cpu")
 
 
-def _check_mm(rows: int, x: np.ndarray, y: np.ndarray) -> None:
+def _check_mm(x: np.ndarray, y: np.ndarray) -> None:
     if x.shape[-1] != y.shape[0]:
+        rows = math.prod(x.shape[:-1])
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
                            f"{y.shape[0]}x{y.shape[1]})")
     if x.dtype != y.dtype:
@@ -108,9 +110,9 @@ def _check_matmul(x: np.ndarray, y: np.ndarray) -> None:
     if da == 1 and db == 1:
         _check_dot(x, y)
     elif db == 1:
-        _check_mv(math.prod(x.shape[:-1]), x, y)
+        _check_mv(x, y)
     elif db == 2:
-        _check_mm(math.prod(x.shape[:-1]), x, y)
+        _check_mm(x, y)
     else:
         batch = math.prod(_broadcast_batch(x.shape[:-2], y.shape[:-2]))
         _check_bmm(batch, x, batch, y)
@@ -119,7 +121,7 @@ def _check_matmul(x: np.ndarray, y: np.ndarray) -> None:
 # ---------------------------------------------------------------------------- forward and backward
 def _blas_ready(x: np.ndarray) -> np.ndarray:
     """``x`` when BLAS can read it (unit stride along one of its last two dims), else a C copy."""
-    if x.ndim >= 2 and x.dtype.char in "fd":
+    if x.ndim >= 2:
         item, strides = x.itemsize, x.strides
         if strides[-1] != item and strides[-2] != item:
             return np.ascontiguousarray(x)
@@ -176,12 +178,9 @@ def _product(name: str, a: Tensor, b: Tensor) -> Tensor:
     return out
 
 
-def _matmul_node(da: int, db: int) -> str:
-    """The grad_fn name torch shows for matmul of these ranks (its decomposition's last op)."""
-    if da <= 2 and db <= 2:
-        return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
-                (2, 2): "MmBackward0"}[da, db]
-    return "CloneBackward0" if da == 2 else "UnsafeViewBackward0"
+# The grad_fn name torch shows for matmul by operand ranks (3: any higher), its decomposition's last op.
+_MATMUL_NODE = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
+                (2, 2): "MmBackward0", (2, 3): "CloneBackward0"}
 
 
 # ---------------------------------------------------------------------------- matmul and kernels
@@ -195,7 +194,8 @@ def matmul(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Ten
     _tensor_arg(input, "matmul", "input", 1)
     _tensor_arg(other, "matmul", "other", 2)
     _check_matmul(input._data, other._data)
-    result = _product(_matmul_node(input._data.ndim, other._data.ndim), input, other)
+    name = _MATMUL_NODE.get((min(input._data.ndim, 3), min(other._data.ndim, 3)), "UnsafeViewBackward0")
+    result = _product(name, input, other)
     return output(out, result)
 
 
@@ -206,7 +206,7 @@ def mm(input: Tensor, mat2: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
         raise RuntimeError("self must be a matrix")
     if y.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    _check_mm(x.shape[0], x, y)
+    _check_mm(x, y)
     result = _product("MmBackward0", input, mat2)
     return output(out, result)
 
@@ -232,7 +232,7 @@ def mv(input: Tensor, vec: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
     x, y = _tensor_arg(input, "mv", "input", 1)._data, _tensor_arg(vec, "mv", "vec", 2)._data
     if x.ndim != 2 or y.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {x.ndim}, {y.ndim}")
-    _check_mv(x.shape[0], x, y)
+    _check_mv(x, y)
     result = _product("MvBackward0", input, vec)
     return output(out, result)
 
@@ -309,7 +309,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1,
         if t.ndim != 2:
             raise RuntimeError(f"{arg} must be a matrix, got {t.ndim}-D tensor")
     _check_same_dtype(x, x1, x2)
-    _check_mm(x1.shape[0], x1, x2)
+    _check_mm(x1, x2)
     result = _fused("AddmmBackward0", input, mat1, mat2, beta, alpha)
     return output(out, result)
 
@@ -326,7 +326,7 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1,
     if x.size not in (1, xm.shape[0]):
         raise RuntimeError(f"size mismatch, got input ({x.size}), mat ({xm.shape[0]}x{xm.shape[1]}), vec "
                            f"({xv.shape[0]})")
-    _check_mv(xm.shape[0], xm, xv)
+    _check_mv(xm, xv)
     result = _fused("AddmvBackward0", input, mat, vec, beta, alpha)
     return output(out, result)
 
