@@ -16,6 +16,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.graph import Node, gradient_edge
 from ..tensor import Tensor
+from ._memory import strided, positions, extent
 from ._record import wrap, needs_grad, record, shape_arg, wrap_dim, dims_arg, sum_to, public_names
 
 
@@ -60,57 +61,6 @@ def basic_view(input: Tensor, key: tuple, name: str) -> Tensor:
     return _view(input, input._data[key], name,
                  lambda g: _embed(g, shape, lambda z: z[key], lambda gg: basic_view(gg, key, name),
                                   name.replace("Backward", "BackwardBackward")))
-
-
-def strided(arr: np.ndarray, shape: tuple, strides: tuple, offset: int = 0) -> np.ndarray:
-    """A view of ``arr``'s memory starting ``offset`` elements past its first element.
-
-    ``strides`` are in elements; the view is writeable when ``arr`` is.
-    """
-    item = arr.itemsize
-    iface = dict(arr.__array_interface__)
-    iface["data"] = (iface["data"][0] + offset * item, not arr.flags.writeable)
-    iface["shape"] = tuple(shape)
-    iface["strides"] = tuple(s * item for s in strides)
-    iface.pop("mask", None)
-    return np.asarray(_Memory(iface, arr))
-
-
-class _Memory:
-    """Presents a hand-made ``__array_interface__`` to NumPy while keeping its owner alive."""
-
-    __slots__ = ("__array_interface__", "base")
-
-    def __init__(self, iface: dict, base: np.ndarray) -> None:
-        self.__array_interface__ = iface
-        self.base = base
-
-
-def _extent(arr: np.ndarray, start: int) -> tuple:
-    """The lowest and highest element offsets ``arr`` touches, ``start`` being its first element's."""
-    lo = hi = start
-    for n, s in zip(arr.shape, arr.strides):
-        step = (n - 1) * (s // arr.itemsize)
-        lo, hi = lo + min(step, 0), hi + max(step, 0)
-    return lo, hi
-
-
-def positions(target: np.ndarray, source: np.ndarray) -> np.ndarray:
-    """For each element of ``target`` (memory shared with ``source``), the C-order flat index of
-    the ``source`` element at the same address, or -1 where ``source`` has none there."""
-    if target.size == 0 or source.size == 0:
-        return np.full(target.shape, -1, np.int64)
-    item = source.itemsize
-    start = (target.__array_interface__["data"][0] - source.__array_interface__["data"][0]) // item
-    s_lo, s_hi = _extent(source, 0)
-    t_lo, t_hi = _extent(target, start)
-    lo = min(s_lo, t_lo)
-    shadow = np.full(max(s_hi, t_hi) - lo + 1, -1, np.int64)
-    as_shadow = np.lib.stride_tricks.as_strided
-    as_shadow(shadow[-lo:], source.shape, tuple(s // item * 8 for s in source.strides))[...] = \
-        np.arange(source.size).reshape(source.shape)
-    return as_shadow(shadow[start - lo:], target.shape,
-                     tuple(s // item * 8 for s in target.strides)).copy()
 
 
 # ---------------------------------------------------------------------------- reshaping
@@ -477,7 +427,7 @@ def as_strided(input: Tensor, size, stride, storage_offset: Optional[int] = None
     offset = input.storage_offset() if storage_offset is None else int(storage_offset)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
-    storage = _extent(root, 0)[1] + 1 if root.size else 0
+    storage = extent(root, 0)[1] + 1 if root.size else 0
     needed = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1 if 0 not in size else 0
     if needed > storage:
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
@@ -553,6 +503,6 @@ _NOT_METHODS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack", "ro
 from . import shaping  # noqa: E402  (it builds on the view ops above)
 from .shaping import *  # noqa: E402,F401,F403
 
-_HIDDEN = {"rebase_view", "check_inplace", "basic_view", "strided", "positions"}
+_HIDDEN = {"rebase_view", "check_inplace", "basic_view"}
 __all__ = [n for n in public_names(globals()) if n not in _HIDDEN] + shaping.__all__
 METHODS = tuple(n for n in __all__ if n not in _NOT_METHODS) + ("T", "mT", "H", "mH")
