@@ -132,7 +132,8 @@ def _product_array(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``np.matmul(x, y)``; a contiguous stack of matrices times one matrix is one GEMM."""
     x, y = _blas_ready(x), _blas_ready(y)
     if x.ndim > 2 and y.ndim == 2 and x.flags.c_contiguous:
-        return np.matmul(x.reshape(-1, x.shape[-1]), y).reshape(x.shape[:-1] + y.shape[1:])
+        rows = math.prod(x.shape[:-1])
+        return np.matmul(x.reshape(rows, x.shape[-1]), y).reshape(x.shape[:-1] + y.shape[1:])
     return np.matmul(x, y)
 
 
