@@ -1,7 +1,9 @@
-"""Elementwise ops: binary arithmetic with broadcasting and torch's type promotion, unary math.
+"""Elementwise ops on tensors and numbers: arithmetic, comparison, logic, clamp, where, lerp.
 
-Each op is its NumPy forward plus its vjp in ember ops; broadcasting is undone in one
-place (``_binary``), which reduces every gradient to its input's shape and dtype.
+Binary ops broadcast and follow torch's type promotion (``dtypes.result_type``); their
+vjps see the operands as given and ``record_broadcast`` fits each gradient to its input.
+Two tensors of one dtype take a short path straight to the NumPy ufunc. Unary math lives
+in ``_unary`` and is re-exported here; every op's in-place form (``add_``, ...) is below.
 """
 from __future__ import annotations
 
@@ -10,522 +12,659 @@ from typing import Callable, Optional
 import numpy as np
 
 from .. import dtypes
+from ..autograd import grad_mode
 from ..tensor import Tensor
-from ._record import wrap, needs_grad, record, sum_to, inplace, to_tensor, public_names
+from . import _unary
+from ._unary import *  # noqa: F401,F403  (re-exported as part of this family)
+from ._elementwise import (capital, check_operand, operands, broadcast_error, recording,
+                           record_broadcast, output, make_inplace)
+from ._record import wrap, record, public_names
 
 
-class _Quiet:
-    """Silence NumPy's divide/overflow/invalid warnings: torch gives inf and nan silently."""
+def _binary(name: str, a, b, forward: Callable, vjp: Optional[Callable], saves=("", ""),
+            to_float: bool = False, op: Optional[str] = None) -> Tensor:
+    """``forward(x, y)`` on the operands' arrays in torch's result dtype; record ``vjp`` if needed.
 
-    __slots__ = ("_old",)
-
-    def __enter__(self):
-        self._old = np.seterr(all="ignore")
-
-    def __exit__(self, *exc):
-        np.seterr(**self._old)
-
-
-class _Loud:
-    __slots__ = ()
-
-    def __enter__(self):
-        pass
-
-    def __exit__(self, *exc):
-        pass
-
-
-_QUIET, _LOUD = _Quiet(), _Loud()
-
-
-def _arrays(a, b, dtype: Optional[dtypes.dtype] = None):
-    """Both operands as arrays of torch's result dtype (or ``dtype``)."""
-    if dtype is None:
-        if type(b) is Tensor and type(a) is Tensor and a._data.dtype == b._data.dtype:
-            return a._data, b._data
-        dtype = dtypes.result_type(a, b)
-    npd = dtype.np
-    x = a._data if isinstance(a, Tensor) else a
-    y = b._data if isinstance(b, Tensor) else b
-    x = x.astype(npd, copy=False) if isinstance(x, np.ndarray) else np.array(x, dtype=npd)
-    y = y.astype(npd, copy=False) if isinstance(y, np.ndarray) else np.array(y, dtype=npd)
-    return x, y
-
-
-def _broadcast_error(a, b):
-    sa = a.shape if isinstance(a, Tensor) else ()
-    sb = b.shape if isinstance(b, Tensor) else ()
-    for i in range(1, min(len(sa), len(sb)) + 1):
-        if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
-            dim = max(len(sa), len(sb)) - i
-            return RuntimeError(f"The size of tensor a ({sa[-i]}) must match the size of tensor b "
-                                f"({sb[-i]}) at non-singleton dimension {dim}")
-    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
-
-
-def _binary(name: str, a, b, forward: Callable, vjp: Optional[Callable], saves: str = "",
-            dtype: Optional[dtypes.dtype] = None, quiet: bool = False) -> Tensor:
-    """Apply ``forward(x, y)`` to two operands; record ``vjp(g, a, b, out) -> (ga, gb)``.
-
-    ``saves`` names what the vjp reads ("a", "b", "out") so backward can check their versions.
+    ``name`` is the node's name; ``op`` the op's, for error messages (default: from ``name``).
+    ``vjp(g, a, b, out, need) -> (grad_a, grad_b)``; ``saves`` as in ``record_broadcast``.
     """
-    if not isinstance(a, Tensor):
-        if not isinstance(b, Tensor):
-            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(a).__name__}")
-        a = to_tensor(a, b)
-    elif not isinstance(b, Tensor):
-        if not isinstance(b, (int, float, bool, np.number, np.bool_)):
-            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not "
-                            f"{type(b).__name__}")
-    x, y = _arrays(a, b, dtype)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype and \
+            (not to_float or a._data.dtype.kind == "f"):
+        x, y = a._data, b._data
+    else:
+        (a, b), (x, y) = operands(op or name.split("Backward")[0].lower(), (a, b), to_float)
     try:
-        with _Quiet() if quiet else _LOUD:
-            out = wrap(forward(x, y))
+        out = wrap(forward(x, y))
     except ValueError:
-        raise _broadcast_error(a, b) from None
-    if vjp is None or not needs_grad(a, b):
-        return out
-    b_t = b if isinstance(b, Tensor) else None
-    saved = [t for key, t in (("a", a), ("b", b_t), ("out", out)) if key in saves and t is not None]
-    a_shape, a_dt = a._data.shape, a._data.dtype
-    b_shape, b_dt = (b._data.shape, b._data.dtype) if b_t is not None else (None, None)
-    b_val = b if b_t is not None else wrap(y)
-
-    def backward(g):
-        ga, gb = vjp(g, a, b_val, out)
-        if ga is not None:
-            ga = _reduce(ga, a_shape, a_dt) if a._rg else None
-        if gb is not None and b_t is not None:
-            gb = _reduce(gb, b_shape, b_dt)
-        return ga, gb
-    return record(out, name, (a, b_t), backward, saved)
+        raise broadcast_error(x.shape, y.shape) from None
+    if vjp is not None and (a._rg or b._rg) and grad_mode._state.enabled:
+        record_broadcast(out, name, (a, b), vjp, saves)
+    return out
 
 
-def _reduce(g: Tensor, shape: tuple, np_dtype) -> Tensor:
-    g = sum_to(g, shape)
-    return g if g._data.dtype == np_dtype else g.to(dtypes._BY_NP[np_dtype])
+def _is_bool(x) -> bool:
+    return isinstance(x, (bool, np.bool_)) or isinstance(x, Tensor) and x._data.dtype.kind == "b"
 
 
-def _float(a: Tensor) -> np.ndarray:
-    """Integer and bool inputs of float-valued ops compute in the default float dtype."""
-    x = a._data
-    return x if x.dtype.kind == "f" else x.astype(dtypes.get_default_dtype().np)
+def _check_alpha(alpha, a, b, what: str = "alpha") -> None:
+    """torch's rules for ``alpha``/``value``: no float for integer results, bool only for bool."""
+    result = dtypes.result_type(a, b)
+    if isinstance(alpha, (bool, np.bool_)):
+        if result is not dtypes.bool_:
+            raise RuntimeError(f"Boolean {what} only supported for Boolean results.")
+    elif isinstance(alpha, (float, np.floating)) and not result.is_floating_point:
+        raise RuntimeError(f"For integral input tensors, argument {what} must not be a floating point "
+                           "number.")
 
 
-# ---------------------------------------------------------------------------- binary arithmetic
-def add(input, other, *, alpha=1, out=None) -> Tensor:
-    if alpha != 1:
-        other = mul(other, alpha)
-    return _out(out, _binary("AddBackward0", input, other, np.add, lambda g, a, b, o: (g, g)))
+def _scaled(np_fn: Callable, alpha) -> Callable:
+    """``x (op) alpha * y`` in the dtype of x and y."""
+    def forward(x, y):
+        return np_fn(x, (y * alpha).astype(y.dtype, copy=False))
+    return forward
 
 
-def sub(input, other, *, alpha=1, out=None) -> Tensor:
+# ---------------------------------------------------------------------------- add, sub, mul, div
+def _add_vjp(g, a, b, o, need):
+    return g, g
+
+
+def _sub_vjp(g, a, b, o, need):
+    return g, (-g if need[1] else None)
+
+
+def add(input, other, *, alpha=1, out: Optional[Tensor] = None) -> Tensor:
+    """``input + alpha * other``."""
+    if alpha == 1 and not isinstance(alpha, (bool, np.bool_)):
+        result = _binary("AddBackward0", input, other, np.add, _add_vjp)
+    else:
+        _check_alpha(alpha, input, other)
+        result = _binary("AddBackward0", input, other, _scaled(np.add, alpha),
+                         lambda g, a, b, o, need: (g, g * alpha if need[1] else None))
+    return result if out is None else output(out, result)
+
+
+def _check_sub(input, other) -> None:
     if _is_bool(input) or _is_bool(other):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
-    if alpha != 1:
-        other = mul(other, alpha)
-    return _out(out, _binary("SubBackward0", input, other, np.subtract, lambda g, a, b, o: (g, -g)))
+        if _is_bool(input) and _is_bool(other):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def sub(input, other, *, alpha=1, out: Optional[Tensor] = None) -> Tensor:
+    """``input - alpha * other``."""
+    _check_sub(input, other)
+    if alpha == 1 and not isinstance(alpha, (bool, np.bool_)):
+        result = _binary("SubBackward0", input, other, np.subtract, _sub_vjp)
+    else:
+        _check_alpha(alpha, input, other)
+        result = _binary("SubBackward0", input, other, _scaled(np.subtract, alpha),
+                         lambda g, a, b, o, need: (g, -g * alpha if need[1] else None))
+    return result if out is None else output(out, result)
+
+
+subtract = sub
 
 
 def rsub(input, other, *, alpha=1) -> Tensor:
-    return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else \
-        sub(to_tensor(other, input), input, alpha=alpha)
+    """``other - alpha * input`` (what ``number - tensor`` computes)."""
+    _check_sub(input, other)
+    if alpha != 1 or isinstance(alpha, (bool, np.bool_)):
+        _check_alpha(alpha, input, other)
+    name = "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1"
+    return _binary(name, input, other, lambda x, y: _scaled(np.subtract, alpha)(y, x),
+                   lambda g, a, b, o, need: (-g * alpha if need[0] else None, g))
 
 
-def mul(input, other, *, out=None) -> Tensor:
-    return _out(out, _binary("MulBackward0", input, other, np.multiply,
-                             lambda g, a, b, o: (g * b, g * a), saves="ab"))
+def _mul_vjp(g, a, b, o, need):
+    return (g * b if need[0] else None), (g * a if need[1] else None)
 
 
-def div(input, other, *, rounding_mode: Optional[str] = None, out=None) -> Tensor:
+def mul(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+    result = _binary("MulBackward0", input, other, np.multiply, _mul_vjp, ("1", "0"))
+    return result if out is None else output(out, result)
+
+
+multiply = mul
+
+
+def _div_vjp(g, a, b, o, need):
+    return (g / b if need[0] else None), (-g * ((a / b) / b) if need[1] else None)
+
+
+def _zero_vjp(g, a, b, o, need):
+    return (g * 0 if need[0] else None), (g * 0 if need[1] else None)
+
+
+def div(input, other, *, rounding_mode: Optional[str] = None, out: Optional[Tensor] = None) -> Tensor:
+    """True division (integers give floats), or rounded with ``rounding_mode`` "trunc"/"floor"."""
     if rounding_mode is None:
-        dt = dtypes.result_type(input, other)
-        if not dt.is_floating_point:
-            dt = dtypes.get_default_dtype()
-        return _out(out, _binary("DivBackward0", input, other, np.true_divide,
-                                 lambda g, a, b, o: (g / b, -g * a / (b * b)), saves="ab", dtype=dt,
-                                 quiet=True))
-    if rounding_mode == "trunc":
-        fn = lambda x, y: _int_div(x, y, np.trunc)  # noqa: E731
-    elif rounding_mode == "floor":
-        fn = lambda x, y: _int_div(x, y, np.floor)  # noqa: E731
+        result = _binary("DivBackward0", input, other, np.true_divide, _div_vjp, ("1", "01"),
+                         to_float=True)
+    elif rounding_mode in ("trunc", "floor"):
+        result = _binary("DivBackward2", input, other, _ROUNDED_DIV[rounding_mode], _zero_vjp)
     else:
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                            f"found '{rounding_mode}'")
-    return _out(out, _binary("DivBackward0", input, other, fn, lambda g, a, b, o: (g * 0, g * 0),
-                             quiet=True))
+    return result if out is None else output(out, result)
 
 
-def _int_div(x, y, rounding):
-    if x.dtype.kind in "iu":
-        if np.any(y == 0):
-            raise RuntimeError("ZeroDivisionError")
-        q = np.floor_divide(x, y)
-        if rounding is np.trunc:
-            q = np.where((q < 0) & (q * y != x), q + 1, q).astype(x.dtype)
-        return q
-    return rounding(x / y)
+divide = div
 
 
-def true_divide(input, other, *, out=None) -> Tensor:
-    return div(input, other, out=out)
-
-
-def floor_divide(input, other, *, out=None) -> Tensor:
-    return div(input, other, rounding_mode="floor", out=out)
-
-
-def remainder(input, other, *, out=None) -> Tensor:
-    return _out(out, _binary("RemainderBackward0", input, other, _checked_int_op(np.remainder),
-                             lambda g, a, b, o: (g, -g * (a / b).floor()), saves="ab", quiet=True))
-
-
-def fmod(input, other, *, out=None) -> Tensor:
-    return _out(out, _binary("FmodBackward0", input, other, _checked_int_op(np.fmod),
-                             lambda g, a, b, o: (g, -g * (a / b).trunc()), saves="ab", quiet=True))
-
-
-def _checked_int_op(fn):
+def _integer_division(fn: Callable) -> Callable:
+    """An op that raises torch's error on integer division by zero."""
     def forward(x, y):
-        if x.dtype.kind in "iu" and np.any(y == 0):
+        if x.dtype.kind in "iub" and not np.all(y):
             raise RuntimeError("ZeroDivisionError")
         return fn(x, y)
     return forward
 
 
-def pow(input, exponent, *, out=None) -> Tensor:
+def _trunc_div(x, y):
+    if x.dtype.kind == "f":
+        return np.trunc(np.true_divide(x, y))
+    return np.floor_divide(x - np.fmod(x, y), y)
+
+
+_ROUNDED_DIV = {"trunc": _integer_division(_trunc_div), "floor": _integer_division(np.floor_divide)}
+
+
+def true_divide(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+    return div(input, other, out=out)
+
+
+def _not_differentiable(op: str) -> Callable:
+    def vjp(g, a, b, o, need):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+    return vjp
+
+
+def floor_divide(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+    """Division rounded down; like torch it has no derivative (backward raises)."""
+    result = _binary("NotImplemented", input, other, _ROUNDED_DIV["floor"],
+                     _not_differentiable("floor_divide"), op="floor_divide")
+    return result if out is None else output(out, result)
+
+
+def remainder(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+    """Python's modulus: the result has the sign of ``other``."""
+    name = "RemainderBackward1" if isinstance(other, Tensor) else "RemainderBackward0"
+    result = _binary(name, input, other, _integer_division(np.remainder),
+                     lambda g, a, b, o, need: (g, -g * a.div(b, rounding_mode="floor")
+                                               if need[1] else None), ("", "01"))
+    return result if out is None else output(out, result)
+
+
+def fmod(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+    """C's modulus: the result has the sign of ``input``."""
+    check_operand("fmod", input, "input", 1)
     if not isinstance(input, Tensor):
-        return _out(out, _binary("PowBackward1", input, exponent, np.power,
-                                 lambda g, a, b, o: (None, g * o * a.log()), saves="out", quiet=True))
-    if not isinstance(exponent, Tensor):
-        if input._data.dtype.kind in "iu" and isinstance(exponent, (int, np.integer)) and exponent < 0:
+        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    name = "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0"
+    result = _binary(name, input, other, _integer_division(np.fmod),
+                     lambda g, a, b, o, need: (g, -g * a.div(b, rounding_mode="trunc")
+                                               if need[1] else None), ("", "01"))
+    return result if out is None else output(out, result)
+
+
+# ---------------------------------------------------------------------------- pow, atan2
+def _int_power(x, y):
+    """Integer power; negative exponents give 1 / x ** -y truncated, as torch's kernel does."""
+    if x.dtype.kind not in "iu" or not np.any(y < 0):
+        return np.power(x, y)
+    neg = y < 0
+    safe = np.power(x, np.where(neg, 0, y))
+    odd = (y % 2) != 0
+    by_neg = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0)).astype(x.dtype)
+    return np.where(neg, by_neg, safe)
+
+
+def _pow_self_grad(g, a, e):
+    """d(a ** e)/da, zero where the exponent is 0."""
+    return (g * (e * a.pow(e - 1))).where(e != 0, 0.0) if isinstance(e, Tensor) \
+        else (g * 0 if e == 0 else g * (e * a.pow(e - 1)))
+
+
+def pow(input, exponent, *, out: Optional[Tensor] = None) -> Tensor:
+    """``input ** exponent``; either may be a number. Integers to negative integer powers raise."""
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        check_operand("pow", exponent, "exponent", 2)
+        if input._data.dtype.kind in "iub" and isinstance(exponent, (int, np.integer)) \
+                and not isinstance(exponent, bool) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         e = exponent
-        return _out(out, _binary("PowBackward0", input, exponent, np.power,
-                                 lambda g, a, b, o: (g * e * a ** (e - 1) if e != 0 else g * 0, None),
-                                 saves="a", quiet=True))
+        result = _binary("PowBackward0", input, exponent, np.power,
+                         lambda g, a, b, o, need: (_pow_self_grad(g, a, e), None), ("0", ""))
+    elif isinstance(exponent, Tensor) and not isinstance(input, Tensor):
+        check_operand("pow", input, "self", 1)
+        base = input
+        result = _binary("PowBackward2", input, exponent, _int_power,
+                         lambda g, a, b, o, need: (None, _pow_exponent_grad(g, base, b, o)),
+                         ("", "1o"))
+    else:
+        result = _binary("PowBackward1", input, exponent, _int_power, _pow_vjp, ("01", "01o"))
+    return result if out is None else output(out, result)
 
-    def vjp(g, a, b, o):
-        ga = g * b * a ** (b - 1)
-        gb = g * o * a.log().masked_fill((a == 0) & (b >= 0), 0)
-        return ga, gb
-    return _out(out, _binary("PowBackward1", input, exponent, np.power, vjp, saves="abo", quiet=True))
+
+def _pow_exponent_grad(g, base, e, out):
+    """d(base ** e)/de = out * log(base), zero where base is 0 and e >= 0."""
+    if isinstance(base, Tensor):
+        base = base.to(out.dtype)  # the log in the result's precision, as torch does
+        return (g * (out * base.log())).where(~((base == 0) & (e >= 0)), 0.0)
+    grad = g * (out * float(np.log(np.float64(base))))
+    return grad.where(e < 0, 0.0) if base == 0 else grad
 
 
-def float_power(input, exponent) -> Tensor:
-    a = input.double() if isinstance(input, Tensor) else input
+def _pow_vjp(g, a, b, o, need):
+    return (_pow_self_grad(g, a, b) if need[0] else None,
+            _pow_exponent_grad(g, a, b, o) if need[1] else None)
+
+
+def float_power(input, exponent, *, out: Optional[Tensor] = None) -> Tensor:
+    """``pow`` computed in float64."""
+    a = input.double() if isinstance(input, Tensor) else float(input)
     e = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
-    return pow(a, e)
+    return pow(a, e, out=out)
 
 
-def atan2(input, other, *, out=None) -> Tensor:
-    dt = dtypes.result_type(input, other)
-    dt = dt if dt.is_floating_point else dtypes.get_default_dtype()
+def _atan2_vjp(g, a, b, o, need):
+    """``(g b, -g a) / (a^2 + b^2)``, zero where the denominator is 0 (as torch does)."""
+    denom = a * a + b * b
+    recip = denom.reciprocal().where(denom != 0, 0.0)
+    return (g * b * recip if need[0] else None), (g * -a * recip if need[1] else None)
 
-    def vjp(g, a, b, o):
-        r = a * a + b * b
-        return g * b / r, -g * a / r
-    return _out(out, _binary("Atan2Backward0", input, other, np.arctan2, vjp, saves="ab", dtype=dt, quiet=True))
+
+def atan2(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+    result = _binary("Atan2Backward0", input, other, np.arctan2, _atan2_vjp, ("01", "01"),
+                     to_float=True)
+    return result if out is None else output(out, result)
 
 
 arctan2 = atan2
 
 
-def maximum(input, other, *, out=None) -> Tensor:
-    _check_both_tensors("maximum", input, other)
-    return _out(out, _binary("MaximumBackward0", input, other, np.maximum, _minmax_vjp, saves="ab"))
-
-
-def minimum(input, other, *, out=None) -> Tensor:
-    _check_both_tensors("minimum", input, other)
-    return _out(out, _binary("MinimumBackward0", input, other, np.minimum, _minmax_vjp, saves="ab"))
-
-
-def fmax(input, other, *, out=None) -> Tensor:
-    return _out(out, _binary("FmaxBackward0", input, other, np.fmax, _minmax_vjp, saves="ab"))
-
-
-def fmin(input, other, *, out=None) -> Tensor:
-    return _out(out, _binary("FminBackward0", input, other, np.fmin, _minmax_vjp, saves="ab"))
-
-
-def _minmax_vjp(g, a, b, o):
-    """Gradient goes to the chosen operand; ties split it evenly, as torch does."""
-    pick_a = (a == o).to(g.dtype)
-    pick_b = (b == o).to(g.dtype)
-    share = g / (pick_a + pick_b)
-    return share * pick_a, share * pick_b
-
-
-def _check_both_tensors(name, a, b):
-    for arg, v in (("input", a), ("other", b)):
+# ---------------------------------------------------------------------------- maximum, minimum
+def _tensors_only(op: str, a, b) -> None:
+    for arg, pos, v in (("input", 1, a), ("other", 2, b)):
         if not isinstance(v, Tensor):
-            raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(v).__name__}")
+            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(v).__name__}")
 
 
-def _is_bool(x) -> bool:
-    return isinstance(x, Tensor) and x._data.dtype == np.bool_ or isinstance(x, bool)
+def _extremum_vjp(loses_a: Callable, loses_b: Callable) -> Callable:
+    """Gradient to the chosen operand; an exact tie splits it in half (NaN sends it to both)."""
+    def vjp(g, a, b, o, need):
+        share = (g / 2).where(a == b, g)
+        return (share.where(~loses_a(a, b), 0.0) if need[0] else None,
+                share.where(~loses_b(a, b), 0.0) if need[1] else None)
+    return vjp
 
 
-def _out(out: Optional[Tensor], result: Tensor) -> Tensor:
-    """Honour an ``out=`` argument: copy the result into it (resizing like torch)."""
-    if out is None:
-        return result
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
-    np.copyto(out._data, result._data, casting="unsafe")
-    out._vbox[0] += 1
-    return out
+def _fextremum_vjp(wins: Callable) -> Callable:
+    """fmax/fmin: ties and NaN ``other`` give the whole gradient to ``input``."""
+    def vjp(g, a, b, o, need):
+        a_wins = wins(a, b) | b.isnan()
+        return (g.where(a_wins, 0.0) if need[0] else None, g.where(~a_wins, 0.0) if need[1] else None)
+    return vjp
 
 
-# ---------------------------------------------------------------------------- comparisons, logic
-def _compare(np_fn: Callable, name: str):
-    def compare(input, other, *, out=None) -> Tensor:
-        if other is None:  # ``t == None`` is a Python identity question, not an op
-            return np_fn is np.not_equal
-        return _out(out, _binary(name, input, other, np_fn, None))
-    compare.__name__ = name
-    compare.__doc__ = f"Elementwise ``{np_fn.__name__}`` with broadcasting; gives a bool tensor."
+_MAXIMUM_VJP = _extremum_vjp(lambda a, b: a < b, lambda a, b: a > b)
+_MINIMUM_VJP = _extremum_vjp(lambda a, b: a > b, lambda a, b: a < b)
+_FMAX_VJP = _fextremum_vjp(lambda a, b: a >= b)
+_FMIN_VJP = _fextremum_vjp(lambda a, b: a <= b)
+
+
+def maximum(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """Elementwise maximum; NaN wins."""
+    _tensors_only("maximum", input, other)
+    return output(out, _binary("MaximumBackward0", input, other, np.maximum, _MAXIMUM_VJP, ("01", "01")))
+
+
+def minimum(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """Elementwise minimum; NaN wins."""
+    _tensors_only("minimum", input, other)
+    return output(out, _binary("MinimumBackward0", input, other, np.minimum, _MINIMUM_VJP, ("01", "01")))
+
+
+def fmax(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """Elementwise maximum ignoring NaN."""
+    _tensors_only("fmax", input, other)
+    return output(out, _binary("FmaxBackward0", input, other, np.fmax, _FMAX_VJP, ("01", "01")))
+
+
+def fmin(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """Elementwise minimum ignoring NaN."""
+    _tensors_only("fmin", input, other)
+    return output(out, _binary("FminBackward0", input, other, np.fmin, _FMIN_VJP, ("01", "01")))
+
+
+# ---------------------------------------------------------------------------- comparison, logic, bits
+def _comparison(np_fn: Callable, name: str) -> Callable:
+    def compare(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+        return output(out, _binary(name, input, other, np_fn, None))
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"Elementwise ``{np_fn.__name__}`` in the operands' common dtype: a bool tensor."
     return compare
 
 
-eq = _compare(np.equal, "eq")
-ne = _compare(np.not_equal, "ne")
-lt = _compare(np.less, "lt")
-le = _compare(np.less_equal, "le")
-gt = _compare(np.greater, "gt")
-ge = _compare(np.greater_equal, "ge")
+eq = _comparison(np.equal, "eq")
+ne = _comparison(np.not_equal, "ne")
+lt = _comparison(np.less, "lt")
+le = _comparison(np.less_equal, "le")
+gt = _comparison(np.greater, "gt")
+ge = _comparison(np.greater_equal, "ge")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
-_logical = _compare
+def _logical(np_fn: Callable, name: str) -> Callable:
+    def logical(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+        _tensors_only(name, input, other)
+        try:
+            return output(out, wrap(np_fn(input._data, other._data)))
+        except ValueError:
+            raise broadcast_error(input._data.shape, other._data.shape) from None
+    logical.__name__ = logical.__qualname__ = name
+    logical.__doc__ = f"Elementwise ``{np_fn.__name__}`` of the operands' truth values."
+    return logical
+
 
 logical_and = _logical(np.logical_and, "logical_and")
 logical_or = _logical(np.logical_or, "logical_or")
 logical_xor = _logical(np.logical_xor, "logical_xor")
 
 
-def logical_not(input, *, out=None) -> Tensor:
-    return _out(out, wrap(np.logical_not(input._data)))
-
-
-def _bitwise(np_fn: Callable, name: str):
-    def bitwise(input, other, *, out=None) -> Tensor:
-        for v in (input, other):
-            if isinstance(v, Tensor) and v._data.dtype.kind == "f" or isinstance(v, float):
-                raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
-        return _out(out, _binary(name, input, other, np_fn, None))
-    bitwise.__name__ = name
+def _bitwise(np_fn: Callable, name: str, kernel: str) -> Callable:
+    def bitwise(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+        check_operand(name, input, "input", 1)
+        check_operand(name, other, "other", 2)
+        result = dtypes.result_type(input, other)
+        if result.is_floating_point:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{capital(result.np)}\'')
+        return output(out, _binary(name, input, other, np_fn, None))
+    bitwise.__name__ = bitwise.__qualname__ = name
+    bitwise.__doc__ = f"Elementwise ``{np_fn.__name__}`` of integer or bool tensors."
     return bitwise
 
 
-bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and", "bitwise_and_cpu")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or", "bitwise_or_cpu")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "bitwise_xor_cpu")
+bitwise_left_shift = _bitwise(np.left_shift, "bitwise_left_shift", "lshift_cpu")
+bitwise_right_shift = _bitwise(np.right_shift, "bitwise_right_shift", "rshift_cpu")
 
 
-def bitwise_not(input, *, out=None) -> Tensor:
-    if input._data.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
-    return _out(out, wrap(np.invert(input._data)))
+def bitwise_not(input: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    x = _unary._check_input("bitwise_not", input)
+    if x.dtype.kind == "f":
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{capital(x.dtype)}\'')
+    return output(out, wrap(np.invert(x)))
 
 
-# ---------------------------------------------------------------------------- unary math
-def _unary(name: str, np_fn: Callable, vjp: Optional[Callable], uses: str = "x",
-           float_only: bool = True):
-    """Define a unary op: ``vjp(g, t)`` gets the input (``uses="x"``) or the output (``"out"``)."""
-    node_name = name.capitalize() + "Backward0"
+# ---------------------------------------------------------------------------- clamp, where
+def clamp(input: Tensor, min=None, max=None, *, out: Optional[Tensor] = None) -> Tensor:
+    """Clip to [min, max] (numbers or tensors); min > max gives max everywhere.
 
-    def op(input: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                            f"{type(input).__name__}")
-        with _Quiet():
-            result = wrap(np_fn(_float(input) if float_only else input._data))
-        if vjp is not None and needs_grad(input):
-            saved = result if uses == "out" else input
-            record(result, node_name, (input,), lambda g: (vjp(g, saved),), (saved,))
-        return _out(out, result)
-    op.__name__ = name
-    op.__qualname__ = name
-    op.__doc__ = f"Elementwise ``{name}``."
-    return op
-
-
-def _sigmoid_np(x):
-    return np.exp(-np.logaddexp(0, -x)).astype(x.dtype, copy=False)
-
-
-neg = _unary("neg", np.negative, lambda g, x: -g, float_only=False)
-negative = neg
-exp = _unary("exp", np.exp, lambda g, y: g * y, uses="out")
-exp2 = _unary("exp2", np.exp2, lambda g, y: g * y * np.log(2.0), uses="out")
-expm1 = _unary("expm1", np.expm1, lambda g, y: g * (y + 1), uses="out")
-log = _unary("log", np.log, lambda g, x: g / x)
-log2 = _unary("log2", np.log2, lambda g, x: g / (x * np.log(2.0)))
-log10 = _unary("log10", np.log10, lambda g, x: g / (x * np.log(10.0)))
-log1p = _unary("log1p", np.log1p, lambda g, x: g / (x + 1))
-sqrt = _unary("sqrt", np.sqrt, lambda g, y: g / (2 * y), uses="out")
-rsqrt = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, y: -0.5 * g * y * y * y, uses="out")
-sin = _unary("sin", np.sin, lambda g, x: g * x.cos())
-cos = _unary("cos", np.cos, lambda g, x: -g * x.sin())
-tan = _unary("tan", np.tan, lambda g, y: g * (1 + y * y), uses="out")
-asin = _unary("asin", np.arcsin, lambda g, x: g * (1 - x * x).rsqrt())
-acos = _unary("acos", np.arccos, lambda g, x: -g * (1 - x * x).rsqrt())
-atan = _unary("atan", np.arctan, lambda g, x: g / (1 + x * x))
-sinh = _unary("sinh", np.sinh, lambda g, x: g * x.cosh())
-cosh = _unary("cosh", np.cosh, lambda g, x: g * x.sinh())
-tanh = _unary("tanh", np.tanh, lambda g, y: g * (1 - y * y), uses="out")
-asinh = _unary("asinh", np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt())
-acosh = _unary("acosh", np.arccosh, lambda g, x: g * (x * x - 1).rsqrt())
-atanh = _unary("atanh", np.arctanh, lambda g, x: g / (1 - x * x))
-arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
-sigmoid = _unary("sigmoid", _sigmoid_np, lambda g, y: g * y * (1 - y), uses="out")
-reciprocal = _unary("reciprocal", np.reciprocal, lambda g, y: -g * y * y, uses="out")
-abs = _unary("abs", np.abs, lambda g, x: g * x.sign(), float_only=False)
-absolute = abs
-sign = _unary("sign", np.sign, lambda g, x: g * 0, float_only=False)
-sgn = sign
-floor = _unary("floor", np.floor, lambda g, x: g * 0, float_only=False)
-ceil = _unary("ceil", np.ceil, lambda g, x: g * 0, float_only=False)
-trunc = _unary("trunc", np.trunc, lambda g, x: g * 0, float_only=False)
-fix = trunc
-frac = _unary("frac", lambda x: x - np.trunc(x), lambda g, x: g)
-square = _unary("square", np.square, lambda g, x: 2 * g * x, float_only=False)
-
-
-def _erf_np(x):
-    """Abramowitz-Stegun 7.1.26 is too coarse; use the float64 series via math.erf, vectorised."""
-    import math
-    return np.vectorize(math.erf, otypes=[x.dtype])(x) if x.size else x.copy()
-
-
-erf = _unary("erf", _erf_np, lambda g, x: g * (2 / np.sqrt(np.pi)) * (-(x * x)).exp())
-erfc = _unary("erfc", lambda x: 1 - _erf_np(x), lambda g, x: -g * (2 / np.sqrt(np.pi)) * (-(x * x)).exp())
-relu = _unary("relu", lambda x: np.maximum(x, 0, dtype=x.dtype), lambda g, y: g * (y > 0), uses="out",
-              float_only=False)
-isnan = _unary("isnan", np.isnan, None, float_only=False)
-isinf = _unary("isinf", np.isinf, None, float_only=False)
-isfinite = _unary("isfinite", np.isfinite, None, float_only=False)
-isposinf = _unary("isposinf", np.isposinf, None, float_only=False)
-isneginf = _unary("isneginf", np.isneginf, None, float_only=False)
-
-
-def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
-    fn = _unary("round", lambda x: np.round(x, decimals), lambda g, x: g * 0, float_only=False)
-    return fn(input, out=out)
-
-
-def positive(input: Tensor) -> Tensor:
-    return input
-
-
-def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
-    """Clip to [min, max]; the gradient passes where the input was inside the bounds."""
+    The gradient passes where the input lies within the bounds, bounds included.
+    """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    result = input
-    if min is not None:
-        result = _binary("ClampMinBackward0", result, min, np.maximum,
-                         lambda g, a, b, o: (g * (a >= b), g * (a < b)), saves="ab")
-    if max is not None:
-        result = _binary("ClampMaxBackward0", result, max, np.minimum,
-                         lambda g, a, b, o: (g * (a <= b), g * (a > b)), saves="ab")
-    return _out(out, result)
+    if isinstance(min, Tensor) != isinstance(max, Tensor) and min is not None and max is not None:
+        min, max = (b.item() if isinstance(b, Tensor) and b.ndim == 0 else b for b in (min, max))
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            raise TypeError("clamp() received an invalid combination of arguments: the bounds must be "
+                            "both numbers or both tensors")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        result = _clamp_tensors(input, min, max)
+    else:
+        result = _clamp_numbers(input, min, max)
+    return output(out, result)
 
 
 clip = clamp
 
 
+def _clamp_numbers(input: Tensor, lo, hi, name: str = "ClampBackward1") -> Tensor:
+    values = [v for v in (input, lo, hi) if v is not None]
+    (t, *_), (x, *bounds) = operands("clamp", values)
+    lo_a = bounds[0] if lo is not None else None
+    hi_a = bounds[-1] if hi is not None else None
+    y = x if lo_a is None else np.maximum(x, lo_a)
+    y = wrap(y if hi_a is None else np.minimum(y, hi_a))
+    if recording(t):
+        def vjp(g):
+            inside = (t >= lo) if hi is None else (t <= hi) if lo is None else (t >= lo) & (t <= hi)
+            return (g.where(inside, 0.0),)
+        record(y, name, (t,), vjp, (t,))
+    return y
+
+
+def _clamp_tensors(input: Tensor, lo, hi, name: str = "ClampBackward0") -> Tensor:
+    values = [v for v in (input, lo, hi) if v is not None]
+    tensors, arrays = operands("clamp", values)
+    x, bounds = arrays[0], arrays[1:]
+    try:
+        y = x if lo is None else np.maximum(x, bounds[0])
+        y = wrap(y if hi is None else np.minimum(y, bounds[-1]))
+    except ValueError:
+        raise broadcast_error(*(a.shape for a in arrays)) from None
+    if recording(*tensors):
+        record_broadcast(y, name, tensors, _clamp_vjp(lo is not None, hi is not None),
+                         ["0" + "12"[:len(values) - 1]] * len(values))
+    return y
+
+
+def _clamp_vjp(has_lo: bool, has_hi: bool) -> Callable:
+    """torch's clamp gradients for tensor bounds: each bound gets the gradient where it won."""
+    def vjp(g, t, *rest):
+        *bounds, _, need = rest
+        lo = bounds[0] if has_lo else None
+        hi = bounds[-1] if has_hi else None
+        if lo is not None and hi is not None:
+            grads = [g.where((t >= lo) & (t <= hi), 0.0),
+                     g.where((t < lo) & (lo < hi), 0.0),
+                     g.where((t > hi) | (hi < lo), 0.0)]
+        elif lo is not None:
+            grads = [g.where(t >= lo, 0.0), g.where(t < lo, 0.0)]
+        else:
+            grads = [g.where(t <= hi, 0.0), g.where(t > hi, 0.0)]
+        return tuple(gr if n else None for gr, n in zip(grads, need))
+    return vjp
+
+
 def clamp_min(input: Tensor, min) -> Tensor:
-    return clamp(input, min=min)
+    if isinstance(min, Tensor):
+        return _clamp_tensors(input, min, None, "ClampMinBackward1")
+    return _clamp_numbers(input, min, None, "ClampMinBackward0")
 
 
 def clamp_max(input: Tensor, max) -> Tensor:
-    return clamp(input, max=max)
+    if isinstance(max, Tensor):
+        return _clamp_tensors(input, None, max, "ClampMaxBackward1")
+    return _clamp_numbers(input, None, max, "ClampMaxBackward0")
 
 
-def where(condition: Tensor, input=None, other=None) -> Tensor:
-    """Pick ``input`` where ``condition`` holds, else ``other`` (all three broadcast)."""
+def where(condition: Tensor, input=None, other=None, *, out: Optional[Tensor] = None):
+    """``input`` where ``condition`` holds, else ``other`` (all three broadcast).
+
+    With only a condition it is ``nonzero(condition, as_tuple=True)``.
+    """
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
-    if condition._data.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
-                           f"dtype {_CAP[condition._data.dtype.name]}")
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
+                        f"{type(condition).__name__}")
     cond = condition._data
-
-    def forward(x, y):
-        return np.where(cond, x, y)
-
-    def vjp(g, a, b, o):
-        zero = wrap(np.zeros((), g._data.dtype))
-        return where(condition, g, zero), where(condition, zero, g)
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        input = to_tensor(input)
+    if cond.dtype != np.bool_:
+        if cond.dtype != np.uint8:
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
+                               f"dtype {capital(cond.dtype)}")
+        import warnings
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be "
+                      "removed in a future version of PyTorch. Use a boolean condition instead.",
+                      UserWarning, stacklevel=2)
+        cond = cond.astype(bool)
+    (a, b), (x, y) = operands("where", (input, other))
     try:
-        np.broadcast_shapes(cond.shape, np.shape(getattr(input, "_data", input)),
-                            np.shape(getattr(other, "_data", other)))
+        result = wrap(np.where(cond, x, y))
     except ValueError:
-        raise RuntimeError(f"The size of tensor a must match the size of tensor b: shapes "
-                           f"{list(cond.shape)}, {list(np.shape(getattr(input, '_data', input)))} and "
-                           f"{list(np.shape(getattr(other, '_data', other)))} cannot be broadcast") from None
-    return _binary("WhereBackward0", input, other, forward, vjp)
+        raise broadcast_error(cond.shape, x.shape, y.shape) from None
+    if recording(a, b):
+        mask = wrap(cond)
+        record_broadcast(result, "WhereBackward0", (a, b), lambda g, a_, b_, o, need: (
+            g.where(mask, 0.0) if need[0] else None, g.where(~mask, 0.0) if need[1] else None))
+    return output(out, result)
 
 
-_CAP = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
-        "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+# ---------------------------------------------------------------------------- lerp, addcmul, addcdiv
+def lerp(input: Tensor, end: Tensor, weight, *, out: Optional[Tensor] = None) -> Tensor:
+    """``input + weight * (end - input)``, computed as torch does for weights above 0.5."""
+    _tensors_only("lerp", input, end)
+    x, e = input._data, end._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for \'{capital(x.dtype)}\'')
+    for arg, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.ndim and t._data.dtype != x.dtype or arg == "end" and e.dtype != x.dtype:
+            raise RuntimeError(f"expected dtype {_C10_NAMES[x.dtype.name]} for `{arg}` but got dtype "
+                               f"{_C10_NAMES[t._data.dtype.name]}")
+    w = weight._data.astype(x.dtype, copy=False) if isinstance(weight, Tensor) else x.dtype.type(weight)
+    try:
+        diff = e - x
+        y = wrap(np.where(np.abs(w) < 0.5, x + w * diff, e - diff * (1 - w)))
+    except ValueError:
+        raise broadcast_error(x.shape, e.shape, np.shape(w)) from None
+    inputs = (input, end) + ((weight,) if isinstance(weight, Tensor) else ())
+    if recording(*inputs):
+        wt = weight
+
+        def vjp(g, a, b, *rest):
+            need = rest[-1]
+            return (g * (1 - wt) if need[0] else None, g * wt if need[1] else None,
+                    g * (b - a) if len(need) > 2 and need[2] else None)
+        record_broadcast(y, "LerpBackward1" if len(inputs) > 2 else "LerpBackward0", inputs, vjp,
+                         ("2", "2", "01"))
+    return output(out, y)
 
 
-def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
-    return input + weight * (end - input)
+_C10_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
 
 
-def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
-    return input + value * tensor1 * tensor2
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
+            out: Optional[Tensor] = None) -> Tensor:
+    """``input + value * tensor1 * tensor2``."""
+    tensors, (x, p, q) = operands("addcmul", (input, tensor1, tensor2))
+    if x.dtype.kind == "b":
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+    if isinstance(value, (float, np.floating)) and x.dtype.kind != "f":
+        value = int(value)
+    try:
+        y = wrap(x + (value * p * q).astype(x.dtype, copy=False))
+    except ValueError:
+        raise broadcast_error(x.shape, p.shape, q.shape) from None
+    if recording(*tensors):
+        record_broadcast(y, "AddcmulBackward0", tensors, lambda g, a, t1, t2, o, need: (
+            g, g * t2 * value if need[1] else None, g * t1 * value if need[2] else None),
+            ("", "2", "1"))
+    return output(out, y)
 
 
-def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
-    return input + value * tensor1 / tensor2
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
+            out: Optional[Tensor] = None) -> Tensor:
+    """``input + value * tensor1 / tensor2`` (floating tensors only)."""
+    for t in (tensor1, tensor2):
+        if isinstance(t, Tensor) and t._data.dtype.kind != "f":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
+                "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+                "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+                "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+                "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+                "for all dtypes.")
+    tensors, (x, p, q) = operands("addcdiv", (input, tensor1, tensor2))
+    try:
+        y = wrap(x + value * p / q)
+    except ValueError:
+        raise broadcast_error(x.shape, p.shape, q.shape) from None
+    if recording(*tensors):
+        record_broadcast(y, "AddcdivBackward0", tensors, lambda g, a, t1, t2, o, need: (
+            g, g * value / t2 if need[1] else None, -g * value * t1 / (t2 * t2) if need[2] else None),
+            ("", "2", "12"))
+    return output(out, y)
 
 
-def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
-    return wrap(np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf))
+# ---------------------------------------------------------------------------- closeness
+def _same_dtype(input: Tensor, other: Tensor) -> None:
+    _tensors_only("isclose", input, other)
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{capital(input._data.dtype)} did not match {capital(other._data.dtype)}")
 
 
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
+    """``|input - other| <= atol + rtol * |other|`` elementwise (same dtypes only)."""
+    _same_dtype(input, other)
     return wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
+    """Same shape and same values."""
+    _tensors_only("equal", input, other)
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
 # ---------------------------------------------------------------------------- in-place forms
-def _inplace(op: Callable, name: str):
-    def method(self: Tensor, *args, **kwargs) -> Tensor:
-        others = [a for a in args if isinstance(a, Tensor)]
-        return inplace(self, lambda s: op(s, *args, **kwargs), *others)
-    method.__name__ = name
-    method.__doc__ = f"In-place ``{op.__name__}``."
+def _fast_inplace(np_fn: Callable, op: Callable, name: str, scaled: bool = False) -> Callable:
+    """``op``'s in-place form, writing straight into ``self`` when nothing is recorded and ``other``
+    is a tensor of ``self``'s floating dtype (the optimizers' case); else the generic form."""
+    generic = make_inplace(op, name)
+
+    def method(self: Tensor, other, **kwargs) -> Tensor:
+        x = self._data
+        alpha = kwargs.get("alpha", 1) if scaled else 1
+        if len(kwargs) == (scaled and "alpha" in kwargs) and type(alpha) in (int, float) and \
+                isinstance(other, Tensor) and other._data.dtype is x.dtype and x.dtype.kind == "f" \
+                and not recording(self, other):
+            y = other._data if alpha == 1 else other._data * alpha
+            try:
+                np_fn(x, y, out=x)
+            except ValueError:
+                raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
+                                   f"shape {list(np.broadcast_shapes(x.shape, y.shape))}") from None
+            self._vbox[0] += 1
+            return self
+        return generic(self, other, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place :func:`{op.__name__}`."
     return method
 
 
-INPLACE = {name + "_": _inplace(globals()[name], name + "_") for name in (
-    "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow", "atan2",
-    "neg", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan",
-    "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "reciprocal", "abs", "sign", "floor",
-    "ceil", "trunc", "frac", "square", "erf", "relu", "round", "clamp", "clip", "clamp_min",
-    "clamp_max", "lerp", "addcmul", "addcdiv", "logical_not", "logical_and", "logical_or", "eq",
-    "ne", "lt", "le", "gt", "ge", "bitwise_and", "bitwise_or", "bitwise_xor", "nan_to_num")}
+add_ = _fast_inplace(np.add, add, "add_", scaled=True)
+sub_ = _fast_inplace(np.subtract, sub, "sub_", scaled=True)
+mul_ = _fast_inplace(np.multiply, mul, "mul_")
+div_ = _fast_inplace(np.true_divide, div, "div_")
+
+_INPLACE = ("true_divide", "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "neg",
+            "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos",
+            "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid",
+            "reciprocal", "erf", "erfc", "abs", "sign", "floor", "ceil", "trunc", "frac", "round",
+            "relu", "square", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
+            "nan_to_num", "logical_not", "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt",
+            "le", "gt", "ge", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+            "bitwise_left_shift", "bitwise_right_shift", "subtract", "multiply", "divide", "negative",
+            "absolute", "sgn", "fix", "arctan2", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
+            "arctanh", "greater", "greater_equal", "less", "less_equal", "not_equal")
+INPLACE = {"add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_}
+INPLACE.update({n + "_": make_inplace(globals()[n], n + "_") for n in _INPLACE})
 globals().update(INPLACE)
 
-__all__ = public_names(globals())
+__all__ = [n for n in public_names(globals()) if not n.endswith("_")] + _unary.__all__
+METHODS = tuple(n for n in __all__ if n != "rsub") + tuple(INPLACE)

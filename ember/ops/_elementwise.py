@@ -1,0 +1,193 @@
+"""The machinery shared by elementwise ops: operands, promotion, broadcasting, recording, in-place.
+
+An elementwise op turns its operands (tensors and Python numbers) into arrays of torch's
+result dtype (``operands``), computes its NumPy forward, and, when recorded, gets one
+gradient per input from its vjp; ``record_broadcast`` then sums each gradient back to its
+input's shape and casts it to its input's dtype, so vjps never deal with broadcasting.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd import grad_mode
+from ..tensor import Tensor
+from ._record import wrap, record, sum_to, inplace, _CAPITAL
+
+# torch computes inf and nan silently; so does ember (only warnings raised in ember's own code).
+warnings.filterwarnings("ignore", r"(overflow|underflow|invalid value|divide by zero) encountered",
+                        RuntimeWarning, r"ember(\.|$)")
+
+NUMBER = (bool, int, float, np.bool_, np.number)
+
+CAPITAL = _CAPITAL  # dtype names as torch's kernels print them ("Float", "Long", ...)
+
+
+def capital(np_dtype) -> str:
+    return CAPITAL[np.dtype(np_dtype).name]
+
+
+def check_operand(op: str, value, arg: str, position: int) -> None:
+    """A Tensor or a Python number, or torch's TypeError."""
+    if not isinstance(value, (Tensor,) + NUMBER):
+        raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+
+def as_array(value, np_dtype) -> np.ndarray:
+    """An operand as an array of ``np_dtype`` (numbers wrap around as torch's casts do)."""
+    if isinstance(value, Tensor):
+        x = value._data
+        return x if x.dtype == np_dtype else x.astype(np_dtype)
+    return np.asarray(value).astype(np_dtype)
+
+
+def operands(op: str, values: Sequence, to_float: bool = False, dtype=None):
+    """Tensors for ``values`` and their arrays in the computation dtype.
+
+    The dtype is ``dtype``, or torch's result type (lifted to the default float dtype for
+    ``to_float`` ops such as true division). Numbers become untracked 0-dim tensors.
+    """
+    for i, v in enumerate(values):
+        check_operand(op, v, "input" if i == 0 else "other", i + 1)
+    if dtype is None:
+        dtype = dtypes.result_type(*values)
+        if to_float and not dtype.is_floating_point:
+            dtype = dtypes.get_default_dtype()
+    arrays = [as_array(v, dtype.np) for v in values]
+    tensors = [v if isinstance(v, Tensor) else wrap(a) for v, a in zip(values, arrays)]
+    return tensors, arrays
+
+
+def broadcast_error(*shapes) -> RuntimeError:
+    """torch's message for the first pair of shapes that do not broadcast."""
+    for j in range(1, len(shapes)):
+        for i in range(j):
+            sa, sb = shapes[i], shapes[j]
+            for k in range(1, min(len(sa), len(sb)) + 1):
+                if sa[-k] != sb[-k] and sa[-k] != 1 and sb[-k] != 1:
+                    return RuntimeError(f"The size of tensor a ({sa[-k]}) must match the size of tensor b "
+                                        f"({sb[-k]}) at non-singleton dimension "
+                                        f"{max(len(sa), len(sb)) - k}")
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
+
+
+def compute(forward: Callable, tensors: Sequence[Tensor], arrays: Sequence[np.ndarray]) -> Tensor:
+    """``wrap(forward(*arrays))``, with torch's error for shapes that do not broadcast."""
+    try:
+        return wrap(forward(*arrays))
+    except ValueError:
+        raise broadcast_error(*(t._data.shape for t in tensors)) from None
+
+
+def recording(*tensors) -> bool:
+    """Grad mode is on and some input requires grad."""
+    if not grad_mode._state.enabled:
+        return False
+    for t in tensors:
+        if t._rg:
+            return True
+    return False
+
+
+def record_broadcast(out: Tensor, name: str, inputs: Sequence[Tensor], vjp: Callable,
+                     saves: Sequence[str] = ()) -> Tensor:
+    """Record ``out = op(*inputs)``; ``vjp(g, *inputs, out, need)`` gives one grad (or None) per input.
+
+    ``need[i]`` says whether input ``i`` wants a gradient. ``saves[i]`` names what input ``i``'s
+    gradient reads ("0", "1", ... for inputs, "o" for the output): those tensors are saved (so
+    in-place changes to them are caught) only when that gradient is needed, as in torch, and
+    the vjp gets None for the others.
+    """
+    need, meta, keys = [], [], ""
+    for t, s in zip(inputs, saves or ("",) * len(inputs)):
+        if t._rg:
+            need.append(True)
+            meta.append((t._data.shape, t._data.dtype))
+            keys += s
+        else:
+            need.append(False)
+            meta.append(None)
+    need = tuple(need)
+    args, o, saved = (None,) * len(inputs), None, ()
+    if keys:
+        args = tuple([t if str(i) in keys else None for i, t in enumerate(inputs)])
+        o = out if "o" in keys else None
+        saved = [t for t in args if t is not None] + ([out] if o is not None else [])
+
+    def backward(g):
+        grads = vjp(g, *args, o, need)
+        return tuple([None if gi is None or m is None else _fit(gi, *m) for gi, m in zip(grads, meta)])
+    return record(out, name, inputs, backward, saved)
+
+
+def _fit(g: Tensor, shape: tuple, np_dtype) -> Tensor:
+    """A gradient summed to its input's shape and cast to its input's dtype."""
+    g = sum_to(g, shape)
+    return g if g._data.dtype == np_dtype else g.to(dtypes.from_numpy(np_dtype))
+
+
+def output(out: Optional[Tensor], result: Tensor) -> Tensor:
+    """Honour ``out=``: write ``result`` into ``out`` (resized as torch does), cast-checked."""
+    if out is None:
+        return result
+    check_cast(result._data.dtype, out._data.dtype)
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._vbox[0] += 1
+    return out
+
+
+def can_cast(src, dst) -> bool:
+    """torch.can_cast: no float to integer or bool, no integer to bool."""
+    src, dst = np.dtype(src), np.dtype(dst)
+    if src.kind == "f":
+        return dst.kind == "f"
+    return src.kind == "b" or dst.kind != "b"
+
+
+def check_cast(src, dst) -> None:
+    if not can_cast(src, dst):
+        raise RuntimeError(f"result type {capital(src)} can't be cast to the desired output type "
+                           f"{capital(dst)}")
+
+
+def assign(self: Tensor, result: np.ndarray) -> Tensor:
+    """Write an op's result into ``self`` (torch's cast and shape rules) and bump its version."""
+    check_cast(result.dtype, self._data.dtype)
+    if result.shape != self._data.shape and np.broadcast_shapes(result.shape, self._data.shape) \
+            != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                           f"shape {list(np.broadcast_shapes(result.shape, self._data.shape))}")
+    np.copyto(self._data, result, casting="unsafe")
+    self._vbox[0] += 1
+    return self
+
+
+def make_inplace(op: Callable, name: str) -> Callable:
+    """``op``'s in-place form: ``self.op_(*args)`` writes ``op(self, *args)`` into ``self``."""
+    def method(self: Tensor, *args, **kwargs) -> Tensor:
+        others = [a for a in args if isinstance(a, Tensor)] + \
+            [a for a in kwargs.values() if isinstance(a, Tensor)]
+        if recording(self, *others):
+            return inplace(self, lambda s: _differentiable(op(s, *args, **kwargs), name, s, others), *others)
+        with grad_mode.no_grad():
+            return assign(self, op(self, *args, **kwargs)._data)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place :func:`{op.__name__}`."
+    return method
+
+
+def _differentiable(result: Tensor, name: str, self: Tensor, others: list) -> Tensor:
+    """An op without a derivative (a comparison) written in place into a tensor that requires grad:
+    torch records it with zero gradients, so the history stays connected."""
+    if result.grad_fn is not None:
+        return result
+    from .creation import zeros
+    meta = [(t.shape, t.dtype) for t in others]
+    node = name[0].upper() + name[1:-1] + ("Backward1" if others else "Backward0")
+    return record(result, node, (self, *others), lambda g: (g * 0,) + tuple(zeros(s, dtype=d) for s, d in meta))

@@ -1,0 +1,100 @@
+"""The error function and its complement on NumPy arrays, vectorised, to about 2e-16 relative.
+
+Computed in float64 on three intervals, each a polynomial (Horner) in a variable mapped to
+[-1, 1]; the tables are Chebyshev interpolants made by ``tools/fit_erf.py``:
+
+- |x| < 1: erf(x) = x P(2x^2 - 1);
+- 1 <= |x| < 3: erfc(|x|) = exp(-x^2) Q(|x| - 2);
+- |x| >= 3: erfc(|x|) = exp(-x^2) R(18/x^2 - 1) / |x|.
+
+``erfc`` evaluates exp(-x^2) as exp(-h^2) exp(-(x - h)(x + h)) with h = x rounded to 24 bits,
+so that the rounding of x^2 does not cost relative accuracy deep in the tail.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_SMALL = (
+    0.9654687386698673, -0.1405360890227171, 0.019852496688984218,
+    -0.0022854855611440855, 0.00021751715603563488, -1.75371694412802e-05,
+    1.2233827638093572e-06, -7.51156925108609e-08, 4.115751500265885e-09,
+    -2.035231956483527e-10, 9.21125018742823e-12, -3.80659122412214e-13,
+)
+_MID = (
+    0.25539567631050575, -0.10679646185348957, 0.04180275260352654,
+    -0.015460637764292899, 0.0054407385374726875, -0.0018316642756976823,
+    0.000592469995322701, -0.00018477836756841212, 5.572831533966739e-05,
+    -1.6293717067101197e-05, 4.628174864564031e-06, -1.2795286873189962e-06,
+    3.448569413805109e-07, -9.072562511997276e-08, 2.333611087819345e-08,
+    -5.893398521091131e-09, 1.4527765170546272e-09, -3.359126377412497e-10,
+    7.995467612512789e-11, -2.546926012237769e-11, 5.783119916201868e-12,
+)
+_FAR = (
+    0.5496707092731746, -0.013495617694117858, 0.0009124040464168487,
+    -9.522150107995988e-05, 1.2979165035652617e-05, -2.1345237513305173e-06,
+    4.046147694560182e-07, -8.583972280878921e-08, 1.9970537961023705e-08,
+    -5.01661795168083e-09, 1.3470009025755671e-09, -3.8969878106424515e-10,
+    1.1711818842075611e-10, -2.968991703071511e-11, 9.332333527254266e-12,
+    -7.114592620915237e-12, 2.577056089355658e-12,
+)
+
+
+def _horner(coefs: tuple, u: np.ndarray) -> np.ndarray:
+    r = np.full_like(u, coefs[-1])
+    for c in coefs[-2::-1]:
+        r *= u
+        r += c
+    return r
+
+
+def _exp_neg_square(a: np.ndarray, precise: bool) -> np.ndarray:
+    if not precise:
+        return np.exp(-a * a)
+    h = a.astype(np.float32).astype(np.float64)
+    return np.exp(-h * h) * np.exp(-(a - h) * (a + h))
+
+
+def _erfc_tail(a: np.ndarray, precise: bool) -> np.ndarray:
+    """erfc(a) for a >= 1 (NaN-free input)."""
+    a = np.minimum(a, 30.0)  # erfc underflows to 0 well before 30; this keeps inf out
+    out = np.empty_like(a)
+    mid = a < 3
+    m = a[mid]
+    out[mid] = _exp_neg_square(m, precise) * _horner(_MID, m - 2)
+    far = ~mid
+    f = a[far]
+    out[far] = _exp_neg_square(f, precise) * _horner(_FAR, 18 / (f * f) - 1) / f
+    return out
+
+
+def _split(x: np.ndarray):
+    """``x`` as float64, |x|, and the masks of the two regions (NaN falls in neither)."""
+    x = np.asarray(x, dtype=np.float64)
+    a = np.abs(x)
+    small = a < 1
+    return x, a, small, a >= 1
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """erf of a float array, computed in float64 and returned in ``x``'s dtype."""
+    dt = x.dtype
+    x, a, small, tail = _split(x)
+    out = x.copy()
+    s = x[small]
+    out[small] = s * _horner(_SMALL, 2 * (s * s) - 1)
+    t = x[tail]
+    out[tail] = np.copysign(1 - _erfc_tail(a[tail], precise=False), t)
+    return out.astype(dt, copy=False)
+
+
+def erfc(x: np.ndarray) -> np.ndarray:
+    """erfc of a float array with full relative accuracy in the upper tail, in ``x``'s dtype."""
+    dt = x.dtype
+    x, a, small, tail = _split(x)
+    out = x.copy()
+    s = x[small]
+    out[small] = 1 - s * _horner(_SMALL, 2 * (s * s) - 1)
+    t = x[tail]
+    upper = _erfc_tail(a[tail], precise=True)
+    out[tail] = np.where(t > 0, upper, 2 - upper)
+    return out.astype(dt, copy=False)
