@@ -104,7 +104,28 @@ def _select_then_base(T, x, w):
     return y.sum(0) * 2, v
 
 
-CASES = [_sliced_mul, _flat_add, _chain, _view_of_view, _graph_into_plain, _transposed, _diagonal,
+def _sibling_view(T, x, w):
+    h = x.clone()
+    row, top = h[0], h[:2]
+    top.mul_(w[:2])
+    return row * 2, h
+
+
+def _view_then_base_inplace(T, x, w):
+    h = x * 1
+    col = h[:, 1]
+    h.mul_(w)
+    return col.sin()
+
+
+def _loop_writes(T, x, w):
+    out = T.zeros(3, 4, dtype=x.dtype)
+    for i in range(3):
+        out[i] = x[i] * w[2 - i]
+    return out * out
+
+
+CASES = [_sibling_view, _view_then_base_inplace, _loop_writes, _sliced_mul, _flat_add, _chain, _view_of_view, _graph_into_plain, _transposed, _diagonal,
          _as_strided, _overlapping, _setitem_view, _after_inplace_use, _unsqueezed, _broadcast_other,
          _promoting_other, _select_then_base]
 
@@ -196,7 +217,7 @@ def test_detached_view_keeps_base_history():
         assert x.grad_fn is None and x.tolist()[0] == [2.0] * 3
 
 
-GRADCHECK = [_sliced_mul, _chain, _view_of_view, _graph_into_plain, _transposed, _diagonal, _as_strided,
+GRADCHECK = [_sibling_view, _view_then_base_inplace, _loop_writes, _sliced_mul, _chain, _view_of_view, _graph_into_plain, _transposed, _diagonal, _as_strided,
              _overlapping, _setitem_view, _unsqueezed, _broadcast_other, _select_then_base]
 
 

@@ -128,6 +128,9 @@ def inplace(self: Tensor, result_fn: Callable[[Tensor], Tensor], *others) -> Ten
         rebase_view(self, result)
     else:
         self._rg, self.grad_fn, self._output_nr = True, result.grad_fn, result._output_nr
+        if self._extra is not None and self._extra.get("views"):
+            from .views import refresh_views
+            refresh_views(self)
     return self
 
 

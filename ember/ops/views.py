@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
 from typing import Callable, Optional, Sequence
 
 import numpy as np
@@ -26,6 +27,7 @@ def _view(input: Tensor, arr: np.ndarray, name: str, backward: Callable) -> Tens
     out = wrap(arr, input)
     if needs_grad(input):
         record(out, name, (input,), lambda g: (backward(g),))
+        _register(out)
     return out
 
 
@@ -37,7 +39,15 @@ def _views(input: Tensor, arrays: Sequence[np.ndarray], name: str, backward: Cal
         node = Node(name, lambda *grads: (backward(grads),), (gradient_edge(input),), (), meta)
         for i, out in enumerate(outs):
             out._rg, out.grad_fn, out._output_nr = True, node, i
+            _register(out)
     return outs
+
+
+def _register(view: Tensor) -> None:
+    """Remember a graphed view on its base, so an in-place change of the base can update its history."""
+    views = view._base._extras().setdefault("views", {})
+    key = id(view)
+    views[key] = weakref.ref(view, lambda _: views.pop(key, None))
 
 
 def _embed(g: Tensor, shape: tuple, select: Callable, view_op: Callable, name: str) -> Tensor:
@@ -495,6 +505,33 @@ def rebase_view(view: Tensor, result: Tensor) -> None:
     as_view = _gather_back(idx, shape)
     view._rg, view._output_nr = True, 0
     view.grad_fn = Node("AsStridedBackward0", lambda g: (as_view(g),), ((node, 0),))
+    refresh_views(base, view)
+
+
+def refresh_views(base: Tensor, skip: Optional[Tensor] = None) -> None:
+    """Give ``base``'s other live views its new history: their values changed with it.
+
+    torch regenerates such a view's ``grad_fn`` (an AsStridedBackward0 of the base) when
+    it is next used; here it is done at once, with the element mapping worked out lazily.
+    """
+    views = base._extra.get("views") if base._extra else None
+    for ref in tuple(views.values()) if views else ():
+        view = ref()
+        if view is not None and view is not skip:
+            view._rg, view._output_nr = True, 0
+            view.grad_fn = Node("AsStridedBackward0", _lazy_gather_back(view._data, base._data),
+                                ((base.grad_fn, base._output_nr),))
+
+
+def _lazy_gather_back(view_arr: np.ndarray, base_arr: np.ndarray) -> Callable:
+    backward = None
+
+    def vjp(g):
+        nonlocal backward
+        if backward is None:
+            backward = _gather_back(positions(view_arr, base_arr), base_arr.shape)
+        return (backward(g),)
+    return vjp
 
 
 _NOT_METHODS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
@@ -503,6 +540,6 @@ _NOT_METHODS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack", "ro
 from . import shaping  # noqa: E402  (it builds on the view ops above)
 from .shaping import *  # noqa: E402,F401,F403
 
-_HIDDEN = {"rebase_view", "check_inplace", "basic_view"}
+_HIDDEN = {"rebase_view", "refresh_views", "check_inplace", "basic_view"}
 __all__ = [n for n in public_names(globals()) if n not in _HIDDEN] + shaping.__all__
 METHODS = tuple(n for n in __all__ if n not in _NOT_METHODS) + ("T", "mT", "H", "mH")
