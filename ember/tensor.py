@@ -195,7 +195,7 @@ class Tensor:
                                "to use a computed variable in a subgraph that doesn't require "
                                "differentiation use var_no_grad = var.detach().")
         if value and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -207,38 +207,57 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is."""
+        return self._output_nr
+
+    @property
     def grad(self) -> Optional["Tensor"]:
         if self.grad_fn is not None and self._grad is None and not self.retains_grad:
             import warnings
-            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
-                          "Its .grad attribute won't be populated during autograd.backward(). If you "
-                          "indeed want the .grad field to be populated for a non-leaf Tensor, use "
-                          ".retain_grad() on the non-leaf Tensor.", UserWarning, stacklevel=2)
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                          ".grad attribute won't be populated during autograd.backward(). If you indeed "
+                          "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+                          "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+                          "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+                          "for more information.", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
     def grad(self, value: Optional["Tensor"]) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to "
+                                   f"a tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                                   "gradient and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                cpp_names = {"float16": "c10::Half", "float32": "float", "float64": "double",
+                             "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                             "uint8": "unsigned char", "bool": "bool"}
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{cpp_names[value.dtype.name]}' "
+                                   f"to a tensor with grad_dtype '{dtypes.SCALAR_NAMES[self._data.dtype]}'. The "
+                                   "gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                                   "dtype). You can set the tensor's grad_dtype attribute with a specific "
+                                   "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging "
+                                   "the dtypes of a tensor and its gradient may break downstream systems "
+                                   "that assume they match.")
         self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     @property
     def retains_grad(self) -> bool:
-        return bool(self._extra and self._extra.get("retains_grad"))
+        return bool(self.grad_fn is not None and self._extra and self._extra.get("retains_grad"))
 
     def _extras(self) -> dict:
         if self._extra is None:
             self._extra = {}
         return self._extra
-
-    def _hooks(self) -> dict:
-        return self._extras().setdefault("hooks", {})
 
     def _accumulator(self) -> AccumulateGrad:
         """The leaf's AccumulateGrad node, held weakly as torch does (graphs keep it alive)."""
@@ -250,28 +269,29 @@ class Tensor:
         return acc
 
     def register_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a replacement."""
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
-            return RemovableHandle(self._hooks(), hook)
-        return self.grad_fn._add_pre_hook(self._output_nr, hook)
+            return RemovableHandle(self._extras().setdefault("hooks", {}), hook)
+        return self.grad_fn._register_tensor_hook(self._output_nr, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(tensor)`` runs on this leaf after a gradient has been accumulated into ``.grad``."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        return RemovableHandle(self._extras().setdefault("post_accumulate_hooks", {}), hook)
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor after backward, accumulating like a leaf's."""
+        """Fill ``.grad`` for this non-leaf tensor during backward, accumulating (a no-op on leaves)."""
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self.retains_grad:
             return
         self._extras()["retains_grad"] = True
-        ref = weakref.ref(self)
-
-        def keep(grad):
-            t = ref()
-            if t is not None:
-                from .autograd.graph import accumulate_into_grad
-                accumulate_into_grad(t, grad)
-        self.grad_fn._add_pre_hook(self._output_nr, keep)
+        self.grad_fn._retain_grad(self._output_nr, self)
 
     def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
                  create_graph: bool = False, inputs=None) -> None:
@@ -280,14 +300,21 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
-        """A tensor sharing this one's data, cut from the graph."""
-        t = Tensor._make(self._data, self)
+        """A tensor sharing this one's data and version counter, cut from the graph."""
+        t = Tensor._make(self._data)
+        t._vbox = self._vbox
         return t
 
     def detach_(self) -> "Tensor":
-        if self._base is not None and self._base._rg:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        """Cut this tensor from the graph in place, making it a leaf that does not require grad."""
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
+                               "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
+                               "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
+                               "be called on these gradients. To fix this error, please refer to the "
+                               "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
+        self._output_nr = 0
         self._rg = False
         return self
 
@@ -296,14 +323,13 @@ class Tensor:
 
     @property
     def data(self) -> "Tensor":
-        """This tensor's values, outside autograd: in-place changes through it are not tracked."""
-        t = Tensor._make(self._data)
-        return t
+        """This tensor's values outside autograd: in-place changes through it are not version-tracked."""
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value: "Tensor") -> None:
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
 
     # ----------------------------------------------------------------- conversion

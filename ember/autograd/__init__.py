@@ -1,14 +1,17 @@
 """``ember.autograd``: reverse-mode differentiation of the recorded graph."""
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+import warnings
+from typing import Optional
 
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled)
-from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
+from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled
 from .engine import run_backward
 from .graph import Node
+from .function import Function, FunctionCtx, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from . import graph, functional
 
 
 def _tensors(x) -> tuple:
@@ -19,45 +22,64 @@ def _tensors(x) -> tuple:
 
 
 def _grad_outputs(outputs: tuple, grads, create_graph: bool) -> list:
-    """Fill in d(out)/d(out) = 1 for scalar outputs; demand an explicit gradient otherwise."""
+    """One cotangent per output: 1 for a scalar output given None; checked against the output."""
     from ..tensor import Tensor
     from ..ops.creation import ones_like
-    grads = (None,) * len(outputs) if grads is None else _tensors(grads) if not isinstance(grads, (list, tuple)) else tuple(grads)
+    grads = (None,) * len(outputs) if grads is None else _tensors(grads)
     if len(grads) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     result = []
-    for out, g in zip(outputs, grads):
+    for i, (out, g) in enumerate(zip(outputs, grads)):
         if g is None:
-            if out._rg and out.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if out._rg and not out.is_floating_point():
-                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but "
-                                   f"got {out.dtype}")
+            if out._rg:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if not out.is_floating_point():
+                    raise RuntimeError("grad can be implicitly created only for real scalar outputs but "
+                                       f"got {out.dtype}")
             g = ones_like(out)
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
-        elif g.shape != out.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and "
-                               f"output[0] has a shape of {out.shape}.")
+        else:
+            if g._data.shape != out._data.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} and "
+                                   f"output[{i}] has a shape of {out.shape!r}.")
+            if g._data.dtype != out._data.dtype and out.is_floating_point():
+                g = g.to(out.dtype)
         result.append(g if create_graph else g.detach())
     return result
 
 
-def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None,
-             create_graph: bool = False, inputs=None) -> None:
+def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, create_graph: bool = False,
+             grad_variables=None, inputs=None) -> None:
     """Accumulate the gradients of ``tensors`` into the leaves' ``.grad`` (or only ``inputs``')."""
+    if grad_variables is not None:
+        warnings.warn("'grad_variables' is deprecated. Use 'grad_tensors' instead.", FutureWarning,
+                      stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("'grad_tensors' and 'grad_variables' (deprecated) arguments both passed to "
+                               "'backward'. Please only use 'grad_tensors'.")
+        grad_tensors = grad_variables
+    if inputs is not None:
+        inputs = _tensors(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     outputs = _tensors(tensors)
     grads = _grad_outputs(outputs, grad_tensors, create_graph)
+    if create_graph:
+        warnings.warn("Using backward() with create_graph=True will create a reference cycle between the "
+                      "parameter and its gradient which can cause a memory leak. We recommend using "
+                      "autograd.grad when creating the graph to avoid this. If you have to use this "
+                      "function, make sure to reset the .grad fields of your parameters to None after use "
+                      "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is None:
         run_backward(outputs, grads, retain, create_graph)
         return
-    inputs = _tensors(inputs)
-    if not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     from .graph import accumulate_into_grad
+    result = run_backward(outputs, grads, retain, create_graph, inputs)
     with set_grad_enabled(create_graph):
-        for t, g in zip(inputs, run_backward(outputs, grads, retain, create_graph, inputs)):
+        for t, g in zip(inputs, result):
             if g is not None:
                 accumulate_into_grad(t, g)
 
@@ -65,12 +87,25 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None,
 def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None,
          create_graph: bool = False, only_inputs: bool = True, allow_unused: Optional[bool] = None,
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
-    """Return d(outputs)/d(inputs) without touching any ``.grad``."""
+    """Return d(outputs)/d(inputs), weighted by ``grad_outputs``, without touching any ``.grad``.
+
+    ``is_grads_batched``: the first dim of each ``grad_outputs`` indexes independent
+    cotangents; the results are stacked along a new first dim.
+    """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To "
+                      "accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
     outs = _tensors(outputs)
     ins = _tensors(inputs)
-    grads = _grad_outputs(outs, grad_outputs, create_graph)
     retain = create_graph if retain_graph is None else retain_graph
     allow = materialize_grads or bool(allow_unused)
+    if is_grads_batched:
+        return _batched_grad(outs, ins, grad_outputs, retain, create_graph, allow, materialize_grads)
+    grads = _grad_outputs(outs, grad_outputs, create_graph)
     result = run_backward(outs, grads, retain, create_graph, ins, allow_unused=allow)
     if materialize_grads:
         from ..ops.creation import zeros_like
@@ -78,6 +113,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
     return tuple(result)
 
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "detect_anomaly", "set_detect_anomaly", "Node", "gradcheck",
-           "gradgradcheck", "GradcheckError"]
+def _batched_grad(outs: tuple, ins: tuple, grad_outputs, retain: bool, create_graph: bool,
+                  allow: bool, materialize: bool) -> tuple:
+    """``grad`` once per slice along the cotangents' first dim, stacked (torch uses vmap here)."""
+    from ..ops import stack
+    grad_outputs = _tensors(grad_outputs)
+    batch = grad_outputs[0].shape[0]
+    per_slice = [grad(outs, ins, [g[b] for g in grad_outputs], retain_graph=retain or b < batch - 1,
+                      create_graph=create_graph, allow_unused=allow, materialize_grads=materialize)
+                 for b in range(batch)]
+    return tuple(None if slices[0] is None else stack(list(slices)) for slices in zip(*per_slice))
+
+
+__all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+           "Node", "gradcheck", "gradgradcheck", "GradcheckError", "graph", "functional"]

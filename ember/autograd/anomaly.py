@@ -1,10 +1,15 @@
 """Anomaly detection: remember where each op was created, and name the op whose backward gave NaN."""
 from __future__ import annotations
 
-import contextlib
+import functools
+import os
 import threading
 import traceback
 import warnings
+
+import numpy as np
+
+_EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class _State(threading.local):
@@ -15,74 +20,75 @@ class _State(threading.local):
 _state = _State()
 
 
-def enabled() -> bool:
+def is_anomaly_enabled() -> bool:
     return _state.enabled
 
 
+def is_anomaly_check_nan_enabled() -> bool:
+    return _state.check_nan
+
+
 def creation_trace() -> str:
-    return "".join(traceback.format_stack()[:-3])
+    """The caller's stack up to the user code that created a node (ember's own frames dropped)."""
+    frames = traceback.extract_stack()
+    while frames and frames[-1].filename.startswith(_EMBER_DIR):
+        frames.pop()
+    return "".join(traceback.format_list(frames))
 
 
 class detect_anomaly:
-    """Context manager (and decorator) that turns on anomaly detection for the autograd engine."""
+    """Context manager (and decorator) turning on anomaly detection for the autograd engine.
+
+    Each node records the stack that created it; a failing backward reports that stack, and
+    (with ``check_nan``) a backward that returns NaN raises naming its node.
+    """
 
     def __init__(self, check_nan: bool = True) -> None:
+        self.prev = _state.enabled
         self.check_nan = check_nan
+        self.prev_check_nan = _state.check_nan
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should "
+                      "only be enabled for debugging.", stacklevel=2)
 
     def __enter__(self) -> None:
-        self._prev = (_state.enabled, _state.check_nan)
         _state.enabled, _state.check_nan = True, self.check_nan
-        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
-                      "and should only be enabled for debugging.", stacklevel=2)
 
     def __exit__(self, *exc) -> None:
-        _state.enabled, _state.check_nan = self._prev
+        _state.enabled, _state.check_nan = self.prev, self.prev_check_nan
 
     def __call__(self, func):
+        @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with self.__class__(self.check_nan):
                 return func(*args, **kwargs)
         return wrapper
 
 
-class set_detect_anomaly(detect_anomaly):
+class set_detect_anomaly:
+    """Turn anomaly detection on or off at once; used as a context manager, restore it on exit."""
+
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self.mode = mode
-        self.check_nan = check_nan
-        self._prev = (_state.enabled, _state.check_nan)
-        _state.enabled, _state.check_nan = mode, check_nan
+        self.prev, self.prev_check_nan = _state.enabled, _state.check_nan
+        _state.enabled, _state.check_nan = bool(mode), bool(check_nan)
 
     def __enter__(self) -> None:
         pass
 
+    def __exit__(self, *exc) -> None:
+        _state.enabled, _state.check_nan = self.prev, self.prev_check_nan
 
-def is_anomaly_enabled() -> bool:
-    return _state.enabled
 
-
-@contextlib.contextmanager
-def node_context(node):
-    """Around one node's backward: with anomaly mode on, check its results for NaN."""
-    if not _state.enabled:
-        yield
-        return
+def run_checked(node, grads: list, retain_graph: bool):
+    """Run ``node``'s backward in anomaly mode: report its creation stack on error, check for NaN."""
     try:
-        yield
+        result = node._run(grads, retain_graph)
+        if _state.check_nan:
+            for i, g in enumerate(result):
+                if g is not None and g._data.dtype.kind == "f" and np.isnan(g._data).any():
+                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
     except Exception:
         if node._trace:
-            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused "
-                          f"the error:\n{node._trace}", stacklevel=2)
+            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                          f"error:\n{node._trace}", stacklevel=4)
         raise
-
-
-def check_results(node, grads) -> None:
-    """Raise torch's error if ``node``'s backward returned NaN (anomaly mode only)."""
-    if not (_state.enabled and _state.check_nan):
-        return
-    import numpy as np
-    for i, g in enumerate(grads):
-        if g is not None and g._data.dtype.kind == "f" and np.isnan(g._data).any():
-            if node._trace:
-                warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that "
-                              f"caused the error:\n{node._trace}", stacklevel=2)
-            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+    return result

@@ -1,63 +1,15 @@
 """The backward pass: walk the graph from the outputs in dependency order, iteratively.
 
-A node runs once every edge into it has been walked, so its gradient is complete
-(summed over all uses) before its vjp sees it. No recursion: a chain of any length works.
+A node runs once every edge into it has been walked, so its gradient is complete (summed
+over all uses) before its vjp sees it. Discovery, dependency counting and the walk are
+each one pass over the edges, with no recursion: a chain of any length works.
 """
 from __future__ import annotations
 
 from typing import Optional, Sequence
 
 from . import grad_mode, anomaly
-from .graph import AccumulateGrad, gradient_edge
-
-
-def _reachable(roots: list) -> list:
-    """Every node reachable from ``roots``, each once, in depth-first discovery order."""
-    order, stack, seen = [], list(roots), set(roots)
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        for nxt, _ in node.next_functions:
-            if nxt is not None and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return order
-
-
-def _dependencies(nodes: list) -> dict:
-    """How many edges from ``nodes`` point into each node."""
-    deps: dict = {}
-    for node in nodes:
-        for nxt, _ in node.next_functions:
-            if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-    return deps
-
-
-def _leads_to(nodes: list, targets) -> set:
-    """The nodes with a path to some target: the only ones ``autograd.grad`` needs to run."""
-    needed: set = set()
-    changed = True
-    while changed:
-        changed = False
-        for node in reversed(nodes):
-            if node not in needed and any(n in targets or n in needed
-                                          for n, _ in node.next_functions if n is not None):
-                needed.add(node)
-                changed = True
-    return needed
-
-
-def _num_outputs(node) -> int:
-    meta = getattr(node, "_outputs_meta", None)
-    return len(meta) if meta else 1
-
-
-def _add_to(buffers: dict, node, nr: int, grad) -> None:
-    slot = buffers.get(node)
-    if slot is None:
-        slot = buffers[node] = [None] * _num_outputs(node)
-    slot[nr] = grad if slot[nr] is None else slot[nr] + grad
+from .graph import AccumulateGrad, accumulate_retained, gradient_edge
 
 
 def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, create_graph: bool,
@@ -65,7 +17,8 @@ def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, 
     """Backpropagate ``grad_outputs`` from ``outputs``.
 
     Without ``inputs`` (``Tensor.backward``) gradients accumulate into the leaves' ``.grad``;
-    with them (``autograd.grad``) their gradients are returned and no ``.grad`` changes.
+    with them (``autograd.grad``) only the nodes leading to the inputs run, the inputs'
+    gradients are returned, and no ``.grad`` changes.
     """
     buffers: dict = {}
     roots = []
@@ -75,75 +28,178 @@ def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, 
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if node not in buffers:
             roots.append(node)
-        _add_to(buffers, node, nr, g)
+            buffers[node] = [None] * (len(node._outputs_meta) or 1)
+        slot = buffers[node]
+        slot[nr] = g if slot[nr] is None else slot[nr] + g
 
-    nodes = _reachable(roots)
     targets: dict = {}
-    needed = None
-    if inputs is not None:
-        for i, t in enumerate(inputs):
-            node, nr = gradient_edge(t)
-            if node is None:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
-            targets.setdefault(node, []).append((nr, i))
-        needed = _leads_to(nodes, targets)
+    for i, t in enumerate(inputs or ()):
+        node, nr = gradient_edge(t)
+        if node is None:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        targets.setdefault(node, []).append((nr, i))
+    deps, parents = _dependencies(roots, inputs is not None)
+    # With inputs, a node runs only if it leads to one; the inputs' own nodes just capture.
+    needed = _leads_to(targets, parents) if inputs is not None else None
     captured = [None] * len(inputs or ())
 
-    deps = _dependencies(nodes)
     ready = [n for n in roots if n not in deps]
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
-            input_grads = ()
-            if grads is not None:
-                if node._pre_hooks:
-                    grads = _run_pre_hooks(node, grads)
-                for nr, i in targets.get(node, ()):
-                    captured[i] = grads[nr]
-                if isinstance(node, AccumulateGrad):
-                    if needed is None and grads[0] is not None:
-                        node.apply(grads, retain_graph)
-                elif needed is None or node in needed:
-                    grads = _materialize(node, grads)
-                    input_grads = node.apply(grads, retain_graph)
-                    anomaly.check_results(node, input_grads)
-                    if node._hooks:
-                        for hook in tuple(node._hooks.values()):
-                            hook(input_grads, grads)
+            input_grads = None
+            if grads is not None and (needed is None or node in needed or node in targets):
+                if node._hooks is not None or type(node) is AccumulateGrad:
+                    grads = _tensor_pre_hooks(node, grads)
+                if targets:
+                    for nr, i in targets.get(node, ()):
+                        captured[i] = grads[nr]
+                if node._hooks is not None and node._hooks.pre:
+                    grads = _node_pre_hooks(node, grads)
+                if needed is None or node in needed:
+                    input_grads = _apply(node, grads, retain_graph)
             for i, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:
                     continue
-                if input_grads and input_grads[i] is not None:
-                    _add_to(buffers, nxt, nr, input_grads[i])
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
+                if input_grads is not None:
+                    g = input_grads[i]
+                    if g is not None:
+                        if type(nxt) is AccumulateGrad:
+                            g = _leaf_grad(node, i, g, nxt.variable)
+                        slot = buffers.get(nxt)
+                        if slot is None:
+                            slot = buffers[nxt] = [None] * (len(nxt._outputs_meta) or 1)
+                        slot[nr] = g if slot[nr] is None else slot[nr] + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if not left:
                     ready.append(nxt)
     if inputs is None:
         return None
-    if not allow_unused and any(g is None for g in captured):
-        raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
-                           "graph. Set allow_unused=True if this is the desired behavior.")
+    if not allow_unused:
+        for i, g in enumerate(captured):
+            if g is None:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired behavior.")
     return captured
 
 
-def _materialize(node, grads: list) -> list:
-    """Outputs that got no gradient get zeros, so a vjp always sees a full set."""
-    if all(g is not None for g in grads):
+def _dependencies(roots: list, with_parents: bool) -> tuple:
+    """For every node reachable from ``roots``: how many edges point into it (and from which nodes)."""
+    deps: dict = {}
+    parents: Optional[dict] = {} if with_parents else None
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+            if parents is not None:
+                parents.setdefault(nxt, []).append(node)
+    return deps, parents
+
+
+def _leads_to(targets: dict, parents: dict) -> set:
+    """The nodes with a path of one edge or more to some target: the only ones that need to run."""
+    needed: set = set()
+    stack = list(targets)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
+    return needed
+
+
+def _apply(node, grads: list, retain_graph: bool):
+    """Run one node's backward (with its post-hooks and anomaly checks); its input gradients."""
+    if len(grads) > 1 and any(g is None for g in grads):
+        grads = node._materialize(grads)
+    if anomaly._state.enabled:
+        input_grads = anomaly.run_checked(node, grads, retain_graph)
+    else:
+        input_grads = node._run(grads, retain_graph)
+    hooks = node._hooks
+    if hooks is not None and hooks.post:
+        for hook in tuple(hooks.post.values()):
+            new = hook(tuple(input_grads), tuple(grads))
+            if new is not None:
+                input_grads = new
+    return input_grads
+
+
+def _leaf_grad(node, index: int, grad, leaf):
+    """``grad`` fit for ``leaf.grad``: reduced if broadcast, cast to its dtype; torch's error otherwise."""
+    data, target = grad._data, leaf._data
+    if data.shape != target.shape:
+        from ..ops._record import sum_to
+        try:
+            grad = sum_to(grad, target.shape)
+        except (RuntimeError, ValueError, IndexError):
+            grad = None
+        if grad is None or grad._data.shape != target.shape:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - "
+                               f"got {list(data.shape)} but expected shape compatible with "
+                               f"{list(target.shape)}")
+    if grad._data.dtype != target.dtype:
+        grad = grad.to(leaf.dtype)
+    return grad
+
+
+def _tensor_pre_hooks(node, grads: list) -> list:
+    """The output tensors' hooks, then ``retain_grad``: what ``autograd.grad`` captures."""
+    if type(node) is AccumulateGrad:
+        extra = node.variable._extra
+        hooks = extra.get("hooks") if extra else None
+        if hooks:
+            grad = grads[0]
+            for fn in tuple(hooks.values()):
+                grad = _call_tensor_hook(fn, grad)
+            grads = [grad]
         return grads
-    from ..ops.creation import zeros
-    return [zeros(shape, dtype=dt) if g is None else g for g, (shape, dt) in zip(grads, node._outputs_meta)]
-
-
-def _run_pre_hooks(node, grads: list) -> list:
+    hooks = node._hooks
+    if not (hooks.tensor or hooks.retains):
+        return grads
     grads = list(grads)
-    for nr, fn in tuple(node._pre_hooks.values()):
-        if nr is None:
-            new = fn(tuple(grads))
-            if new is not None:
-                grads = list(new)
-        elif grads[nr] is not None:
-            new = fn(grads[nr])
-            if new is not None:
-                grads[nr] = new
+    for nr, fn in tuple(hooks.tensor.values()):
+        if grads[nr] is not None:
+            grads[nr] = _call_tensor_hook(fn, grads[nr])
+    for nr, ref in tuple(hooks.retains.items()):
+        tensor = ref()
+        if tensor is not None and grads[nr] is not None:
+            accumulate_retained(tensor, grads[nr])
+    return grads
+
+
+def _call_tensor_hook(fn, grad):
+    """``fn(grad)``, or its replacement, checked to keep the gradient's size and type."""
+    new = fn(grad)
+    if new is None:
+        return grad
+    if new._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
+    if new._data.dtype != grad._data.dtype:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value (was {grad.type()} "
+                           f"got {new.type()})")
+    return new
+
+
+def _hook_name(fn) -> str:
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _node_pre_hooks(node, grads: list) -> list:
+    for hook in tuple(node._hooks.pre.values()):
+        new = hook(tuple(grads))
+        if new is not None:
+            grads = list(new)
     return grads

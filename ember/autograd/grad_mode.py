@@ -1,7 +1,13 @@
-"""Whether ops record the graph: a thread-local switch and its context managers."""
+"""Whether ops record the graph: a thread-local switch, and the context managers that flip it.
+
+Each switch is a context manager and a decorator (also of generator functions, whose body
+runs under the mode at every resumption, as in torch). ``no_grad``, ``enable_grad`` and
+``inference_mode`` also decorate without parentheses.
+"""
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 
@@ -21,96 +27,117 @@ def is_inference_mode_enabled() -> bool:
     return _state.inference
 
 
-class _GradModeContext:
-    """Base of the grad-mode switches: a context manager that also decorates functions."""
+class _DecoratorContextManager:
+    """A context manager whose instances also decorate functions (each call gets a fresh one)."""
 
-    _enabled: bool
+    def __new__(cls, *args, **kwargs):
+        # ``@no_grad`` without parentheses: the function arrives as the only argument.
+        if cls._bare_decorator and len(args) == 1 and not kwargs and callable(args[0]):
+            return cls()(args[0])
+        return super().__new__(cls)
 
-    def __enter__(self) -> None:
-        self._prev = _state.enabled
-        _state.enabled = self._enabled
-
-    def __exit__(self, *exc) -> None:
-        _state.enabled = self._prev
+    _bare_decorator = False
 
     def __call__(self, func):
+        if inspect.isclass(func):
+            raise RuntimeError("Decorating classes is deprecated and will be disabled in future versions. "
+                               "You should only decorate functions or methods.")
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__(*self._args()):
+            with self.clone():
                 return func(*args, **kwargs)
         return wrapper
 
-    def _args(self) -> tuple:
-        return ()
+    def _wrap_generator(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            gen = func(*args, **kwargs)
+            try:
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    except BaseException as err:
+                        with self.clone():
+                            response = gen.throw(err)
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
+        return wrapper
 
     def clone(self):
-        return self.__class__(*self._args())
+        return self.__class__()
 
 
-class no_grad(_GradModeContext):
-    """Ops inside do not record the graph; results do not require grad."""
+class no_grad(_DecoratorContextManager):
+    """Ops inside do not record the graph; their results do not require grad."""
 
-    _enabled = False
+    _bare_decorator = True
+    _mode = False
 
     def __init__(self, orig_func=None) -> None:
-        self._orig = orig_func
+        self.prev = False
 
-    def __new__(cls, orig_func=None):
-        # ``@no_grad`` without parentheses decorates the function directly.
-        self = super().__new__(cls)
-        if callable(orig_func):
-            self.__init__()
-            return self(orig_func)
-        return self
+    def __enter__(self) -> None:
+        self.prev = _state.enabled
+        _state.enabled = self._mode
+
+    def __exit__(self, *exc) -> None:
+        _state.enabled = self.prev
 
 
 class enable_grad(no_grad):
-    """Turn recording back on inside a ``no_grad`` block."""
+    """Turn recording back on (inside a ``no_grad`` block, say)."""
 
-    _enabled = True
+    _mode = True
 
 
-class set_grad_enabled(_GradModeContext):
-    """Set recording on or off; takes effect at once, and as a context manager restores on exit."""
+class set_grad_enabled(_DecoratorContextManager):
+    """Set recording on or off: at once when called, and for the block when used with ``with``."""
 
     def __init__(self, mode: bool) -> None:
-        self._enabled = bool(mode)
-        self._prev = _state.enabled
-        _state.enabled = self._enabled
-
-    def __enter__(self) -> None:
-        pass
+        self.prev = _state.enabled
+        self.mode = bool(mode)
+        _state.enabled = self.mode
 
     def __call__(self, func):
-        _state.enabled = self._prev  # used as a decorator: only the call is affected
+        _state.enabled = self.prev  # as a decorator, only the decorated calls are affected
         return super().__call__(func)
 
-    def _args(self) -> tuple:
-        return (self._enabled,)
-
-
-class inference_mode(_GradModeContext):
-    """Like ``no_grad``; ember keeps no extra bookkeeping to skip, so it is the same switch."""
-
-    def __init__(self, mode: bool = True) -> None:
-        self._mode = bool(mode)
-        self._enabled = not self._mode
-
-    def __new__(cls, mode=True):
-        self = super().__new__(cls)
-        if callable(mode):
-            self.__init__()
-            return self(mode)
-        return self
-
     def __enter__(self) -> None:
-        super().__enter__()
-        self._prev_inf = _state.inference
-        _state.inference = self._mode
+        _state.enabled = self.mode
 
     def __exit__(self, *exc) -> None:
-        super().__exit__()
-        _state.inference = self._prev_inf
+        _state.enabled = self.prev
 
-    def _args(self) -> tuple:
-        return (self._mode,)
+    def clone(self) -> "set_grad_enabled":
+        return self.__class__(self.mode)
+
+
+class inference_mode(_DecoratorContextManager):
+    """``no_grad`` that also sets ``is_inference_mode_enabled()`` (``mode=False`` turns both back)."""
+
+    _bare_decorator = True
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+
+    def __enter__(self) -> None:
+        self.prev = (_state.enabled, _state.inference)
+        _state.enabled, _state.inference = not self.mode, self.mode
+
+    def __exit__(self, *exc) -> None:
+        _state.enabled, _state.inference = self.prev
+
+    def clone(self) -> "inference_mode":
+        return self.__class__(self.mode)

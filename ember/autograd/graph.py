@@ -1,11 +1,14 @@
 """The recorded graph: one ``Node`` per op (a tensor's ``grad_fn``), and the leaves' ``AccumulateGrad``.
 
 A node holds its op's vector-Jacobian product as a closure written in ember ops, the
-edges to the nodes that produced its inputs, and the tensors its backward reads, each
-with the version it had when saved (an in-place change since then is an error).
+edges to the nodes that produced its inputs (``next_functions``), and the tensors its
+backward reads, each with the version it had when saved (an in-place change since then
+is an error at backward time). Hooks live in a side object created on first use, so a
+node without hooks costs nothing for them.
 """
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Callable, Optional, Sequence
 
@@ -18,23 +21,43 @@ FREED = ("Trying to backward through the graph a second time (or directly access
          "calling backward.")
 
 
+class _NodeHooks:
+    """A node's hooks, in the order torch runs them.
+
+    ``tensor``: hooks registered on the node's output tensors, ``{id: (output_nr, fn)}``;
+    ``retains``: ``{output_nr: weakref to tensor}`` for ``retain_grad``; ``pre``: node
+    pre-hooks ``fn(grad_outputs)``; ``post``: node hooks ``fn(grad_inputs, grad_outputs)``.
+    """
+
+    __slots__ = ("tensor", "retains", "pre", "post")
+
+    def __init__(self) -> None:
+        self.tensor: dict = {}
+        self.retains: dict = {}
+        self.pre: dict = {}
+        self.post: dict = {}
+
+
 class Node:
-    """One recorded op. ``vjp(*grad_outputs)`` returns one gradient (or None) per input."""
+    """One recorded op. ``vjp(*grad_outputs)`` returns one gradient (or None) per input edge.
 
-    __slots__ = ("_name", "next_functions", "_vjp", "_saved", "_outputs_meta", "_pre_hooks",
-                 "_hooks", "_trace", "metadata", "__weakref__")
+    ``saved`` are the tensors ``vjp`` reads; ``outputs_meta`` is ``((shape, dtype), ...)``
+    per output of a multi-output op, so outputs that receive no gradient get zeros.
+    """
 
-    def __init__(self, name: str, vjp: Callable, next_functions: tuple, saved: tuple = (),
+    __slots__ = ("_name", "next_functions", "_vjp", "_saved", "_outputs_meta", "_hooks", "_trace",
+                 "_metadata", "__weakref__")
+
+    def __init__(self, name: str, vjp: Callable, next_functions: tuple, saved: Sequence = (),
                  outputs_meta: tuple = ()) -> None:
         self._name = name
         self.next_functions = next_functions
         self._vjp = vjp
-        self._saved = tuple((t, t._vbox[0]) for t in saved) if saved else None
+        self._saved = tuple((t, t._vbox[0], t.grad_fn) for t in saved) if saved else None
         self._outputs_meta = outputs_meta
-        self._pre_hooks = None
         self._hooks = None
-        self._trace = anomaly.creation_trace() if anomaly.enabled() else None
-        self.metadata = {}
+        self._trace = anomaly.creation_trace() if anomaly._state.enabled else None
+        self._metadata = None
 
     def name(self) -> str:
         return self._name
@@ -42,62 +65,102 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self._name} object at {hex(id(self))}>"
 
+    @property
+    def metadata(self) -> dict:
+        """A dict for user data, kept as long as the node lives."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    # ------------------------------------------------------------------ hooks
+    def _hook_lists(self) -> _NodeHooks:
+        if self._hooks is None:
+            self._hooks = _NodeHooks()
+        return self._hooks
+
     def register_hook(self, fn: Callable) -> "RemovableHandle":
-        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
-        self._hooks = self._hooks or {}
-        return RemovableHandle(self._hooks, fn)
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; it may return new grad_inputs."""
+        return RemovableHandle(self._hook_lists().post, fn)
 
     def register_prehook(self, fn: Callable) -> "RemovableHandle":
-        """``fn(grad_outputs)`` runs before this node's backward and may replace them."""
-        return self._add_pre_hook(None, fn)
+        """``fn(grad_outputs)`` runs before this node's backward; it may return new grad_outputs."""
+        return RemovableHandle(self._hook_lists().pre, fn)
 
-    def _add_pre_hook(self, output_nr: Optional[int], fn: Callable) -> "RemovableHandle":
-        self._pre_hooks = self._pre_hooks or {}
-        return RemovableHandle(self._pre_hooks, (output_nr, fn))
+    def _register_tensor_hook(self, output_nr: int, fn: Callable) -> "RemovableHandle":
+        return RemovableHandle(self._hook_lists().tensor, (output_nr, fn))
 
-    def _check_saved(self) -> None:
-        if self._vjp is None:
+    def _retain_grad(self, output_nr: int, tensor) -> None:
+        self._hook_lists().retains[output_nr] = weakref.ref(tensor)
+
+    # ------------------------------------------------------------------ backward
+    def _run(self, grads: list, retain_graph: bool) -> Sequence:
+        """Backward through this node; free what it saved unless ``retain_graph``."""
+        vjp = self._vjp
+        if vjp is None:
             raise RuntimeError(FREED)
-        for tensor, version in self._saved or ():
-            if tensor._vbox[0] != version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{tensor.type()} {list(tensor.shape)}], which is output "
-                    f"{tensor._output_nr} of {tensor.grad_fn.name() if tensor.grad_fn else 'a leaf'}, "
-                    f"is at version {tensor._vbox[0]}; expected version {version} instead. Hint: "
-                    "the backtrace further above can point at the operation that failed to compute "
-                    "its gradient. The variable in question was changed in there or anywhere later. "
-                    "Good luck!")
+        saved = self._saved
+        if saved is not None:
+            for tensor, version, _ in saved:
+                if tensor._vbox[0] != version:
+                    self._raise_modified(tensor, version)
+            if not retain_graph:
+                self._vjp = None
+                self._saved = None
+        return vjp(*grads)
 
-    def apply(self, grads: list, retain_graph: bool) -> Sequence:
-        """Run backward on this node's output gradients; free what it saved unless retained."""
-        self._check_saved()
-        with anomaly.node_context(self):
-            result = self._vjp(*grads)
-        if not retain_graph and self._saved is not None:
-            self._vjp = None
-            self._saved = None
-        return result
+    def _materialize(self, grads: list) -> list:
+        """Outputs that got no gradient get zeros, so a vjp always sees a full set."""
+        from ..ops.creation import zeros
+        return [zeros(shape, dtype=dt) if g is None else g for g, (shape, dt) in zip(grads, self._outputs_meta)]
+
+    def _raise_modified(self, tensor, version: int) -> None:
+        saved_fn = next(fn for t, _, fn in self._saved if t is tensor)
+        producer = tensor.grad_fn
+        if producer is not None and (saved_fn is None or saved_fn is self):
+            producer = self  # the tensor is this node's own output
+        which = (f", which is output {tensor._output_nr} of {_op_name(producer.name())},"
+                 if producer is not None else "")
+        hint = ("Hint: the backtrace further above shows the operation that failed to compute its "
+                "gradient. The variable in question was changed in there or anywhere later. Good luck!"
+                if anomaly._state.enabled else
+                "Hint: enable anomaly detection to find the operation that failed to compute its "
+                "gradient, with ember.autograd.set_detect_anomaly(True, check_nan=False).")
+        raise RuntimeError("one of the variables needed for gradient computation has been modified by "
+                           f"an inplace operation: [{tensor.type()} {list(tensor.shape)}]{which} is at "
+                           f"version {tensor._vbox[0]}; expected version {version} instead. {hint}")
 
     @property
     def _saved_tensors(self) -> tuple:
-        self._check_saved()
-        return tuple(t for t, _ in self._saved or ())
+        """The saved tensors, version-checked; the freed-graph error once backward released them."""
+        if self._vjp is None:
+            raise RuntimeError(FREED)
+        for tensor, version, _ in self._saved or ():
+            if tensor._vbox[0] != version:
+                self._raise_modified(tensor, version)
+        return tuple(t for t, _, _ in self._saved or ())
+
+
+def _op_name(node_name: str) -> str:
+    """torch names the op in the in-place error without its ``Backward<n>`` suffix."""
+    return re.sub(r"Backward\d*$", "", node_name)
 
 
 class AccumulateGrad:
-    """The node that ends every path at a leaf: it adds the arriving gradient into ``.grad``."""
+    """The node that ends every path at a leaf: it adds the arriving gradient into ``.grad``.
 
-    __slots__ = ("variable", "next_functions", "_pre_hooks", "_hooks", "metadata", "__weakref__")
+    The leaf's own hooks (``Tensor.register_hook``) live on the tensor, not here, as in torch.
+    """
+
+    __slots__ = ("variable", "next_functions", "_hooks", "_metadata", "__weakref__")
 
     _trace = None
+    _outputs_meta = ()
 
     def __init__(self, variable) -> None:
         self.variable = variable
         self.next_functions = ()
-        self._pre_hooks = None
         self._hooks = None
-        self.metadata = {}
+        self._metadata = None
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -105,30 +168,55 @@ class AccumulateGrad:
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
+    metadata = Node.metadata
+    _hook_lists = Node._hook_lists
     register_hook = Node.register_hook
     register_prehook = Node.register_prehook
-    _add_pre_hook = Node._add_pre_hook
 
-    def apply(self, grads: list, retain_graph: bool) -> tuple:
-        grad = grads[0]
+    def _run(self, grads: list, retain_graph: bool) -> tuple:
         var = self.variable
-        for hook in tuple(var._hooks().values()) if var._extra else ():
-            new = hook(grad)
-            if new is not None:
-                grad = new
-        accumulate_into_grad(var, grad)
+        accumulate_into_grad(var, grads[0])
+        extra = var._extra
+        if extra and extra.get("post_accumulate_hooks"):
+            for hook in tuple(extra["post_accumulate_hooks"].values()):
+                hook(var)
         return ()
 
 
 def accumulate_into_grad(var, grad) -> None:
-    """``var.grad += grad`` as torch does it: a fresh tensor first, in place after, unless graphed."""
-    if var._grad is None:
-        var._grad = grad if grad_mode.is_grad_enabled() else grad._detached_copy()
-    elif grad_mode.is_grad_enabled():
-        var._grad = var._grad + grad
+    """``var.grad += grad`` as torch does it: a fresh copy first, in place after, unless graphed.
+
+    ``.grad`` never aliases ``grad`` (which may be shared with other leaves or the caller).
+    With grad mode on (``create_graph``) the sum is recorded and never in place.
+    """
+    if grad_mode._state.enabled:
+        var._grad = _copy_with_graph(grad) if var._grad is None else var._grad + grad
+    elif var._grad is None:
+        var._grad = grad._detached_copy()
     else:
-        var._grad._data += grad._data
-        var._grad._vbox[0] += 1
+        old = var._grad
+        if old._data.flags.writeable and old._data.dtype == grad._data.dtype:
+            old._data += grad._data
+            old._vbox[0] += 1
+        else:
+            var._grad = old.detach() + grad
+
+
+def accumulate_retained(tensor, grad) -> None:
+    """``retain_grad``'s accumulation into a non-leaf's ``.grad``: a copy first, then out of place."""
+    if tensor._grad is None:
+        tensor._grad = _copy_with_graph(grad) if grad_mode._state.enabled else grad._detached_copy()
+    else:
+        tensor._grad = tensor._grad + grad
+
+
+def _copy_with_graph(grad):
+    """A copy of ``grad`` that is differentiable back to it (torch's ``CopyBackwards``)."""
+    out = grad._detached_copy()
+    if grad._rg:
+        out._rg = True
+        out.grad_fn = Node("CopyBackwards", lambda g: (g,), (gradient_edge(grad),))
+    return out
 
 
 def gradient_edge(tensor) -> tuple:
