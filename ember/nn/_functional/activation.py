@@ -291,12 +291,12 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     w = weight._data
     if w.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
-    channels = x.shape[1] if x.ndim >= 2 else (x.shape[0] if x.ndim == 1 else 1)
+    channels = x.shape[1] if x.ndim >= 2 else 1
     if w.size != 1 and w.size != channels:
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers "
                            f"= {w.size} and channel size = {channels}.")
     # the slopes as they broadcast against the input: a scalar, or (C, 1, ..., 1) along dim 1
-    shape = () if w.size == 1 else (w.size,) + (1,) * max(x.ndim - 2, 0)
+    shape = () if w.size == 1 else (w.size,) + (1,) * (x.ndim - 2)
     positive = x > 0
     out = wrap(np.where(positive, x, x * w.reshape(shape)).astype(x.dtype, copy=False))
     if needs_grad(input, weight):

@@ -107,16 +107,15 @@ def _as(grad: Tensor, like: Tensor) -> Tensor:
     return grad if grad.dtype == like.dtype else grad.to(like.dtype)
 
 
-def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Tensor:
-    """torch's optional elementwise ``weight`` of mse/l1/huber: mean divides by the weights' sum."""
+def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str, by_weight_sum: bool = True) -> Tensor:
+    """torch's optional elementwise ``weight`` of mse/l1 (whose mean divides by the weights' sum) and
+    of huber (whose mean is a plain mean)."""
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
     weighted = loss * weight
-    if reduction == "none":
-        return weighted
-    if reduction == "sum":
-        return weighted.sum()
-    return weighted.sum() / weight.sum() if reduction == "mean" else weighted.mean()
+    if reduction == "mean" and by_weight_sum:
+        return weighted.sum() / weight.sum()
+    return _reduce(weighted, reduction)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
@@ -177,7 +176,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is not None:
-        return _weighted(huber_loss(input, target, "none", delta), weight, input, reduction)
+        return _weighted(huber_loss(input, target, "none", delta), weight, input, reduction, by_weight_sum=False)
     return _clipped_linear("HuberLossBackward0", input, target, reduction, delta, delta)
 
 
@@ -367,8 +366,6 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target._data.dtype.kind == "f":
-        _check_target_dtype(target)
     logp = ops.log_softmax(input, class_dim)
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
