@@ -1,25 +1,41 @@
-"""``ember.device``: ember computes on the CPU; CUDA requests fail as torch's CPU build fails."""
+"""``ember.device``: ember computes on the CPU; other devices are named but refused as torch's
+CPU-only build refuses them."""
 from __future__ import annotations
 
+import re
 from typing import Optional, Union
+
+_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+          "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+_DEVICE_STRING = re.compile(r"([a-z_]+)(?::(\d+))?")
 
 
 class device:
-    """A device descriptor: ``device('cpu')``, ``device('cuda', 0)`` (accepted, never usable here)."""
+    """A device descriptor: ``device('cpu')``, ``device('cuda:1')``, ``device('cuda', 1)``."""
 
     __slots__ = ("type", "index")
 
     def __init__(self, type: Union[str, "device"], index: Optional[int] = None) -> None:
         if isinstance(type, device):
             type, index = type.type, type.index
-        elif isinstance(type, int):
-            type, index = "cuda", type
-        if ":" in type:
-            type, idx = type.split(":", 1)
-            index = int(idx)
-        if type not in ("cpu", "cuda", "mps", "meta", "xpu"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta, xpu device type at start of "
-                               f"device string: {type}")
+        elif isinstance(type, int) and not isinstance(type, bool):
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        elif not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({type.__class__.__name__}), but expected one of: (ember.device device), "
+                            "(str type, int index = -1)")
+        else:
+            match = _DEVICE_STRING.fullmatch(type)
+            if match is None or match.group(1) not in _TYPES:
+                if match is None and ":" in type and type.split(":", 1)[0] in _TYPES:
+                    raise RuntimeError(f"Invalid device string: '{type}'")
+                raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of "
+                                   f"device string: {type}")
+            type = match.group(1)
+            if match.group(2) is not None:
+                index = int(match.group(2))
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
         self.type = type
         self.index = index
 
@@ -31,12 +47,14 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            other = device(other)
+        """Equal to another ``device`` of the same type and index (never to a string, as in torch)."""
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
 
 
 CPU = device("cpu")
@@ -48,11 +66,11 @@ def no_cuda() -> None:
 
 
 def check_device(value) -> None:
-    """Accept None or a CPU device; refuse any other as torch does on a machine without it."""
-    if value is None:
+    """Accept None or a CPU (or meta) device; refuse any other as torch does on a machine without it."""
+    if value is None or value == "cpu" or value is CPU:
         return
-    d = device(value) if not isinstance(value, device) else value
+    d = value if isinstance(value, device) else device(value)
     if d.type == "cuda":
         no_cuda()
     if d.type not in ("cpu", "meta"):
-        raise RuntimeError(f"ember runs on the CPU only; device '{d}' is not available")
+        raise NotImplementedError(f"ember runs on the CPU only; device '{d}' is not available")

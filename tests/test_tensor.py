@@ -334,3 +334,26 @@ def test_hash_is_identity():
     assert hash(a) != hash(b) and hash(a) == hash(a)
     assert len({a, b}) == 2
     assert {a: 1}[a] == 1
+
+
+# ---------------------------------------------------------------------------- devices
+@pytest.mark.parametrize("args", [("cpu",), ("cuda:1",), ("cuda", 1), ("cpu", 0), ("cpu:0",), ("meta",)], ids=repr)
+def test_device_objects(args):
+    t, e = torch.device(*args), ember.device(*args)
+    assert repr(e) == repr(t) and str(e) == str(t) and (e.type, e.index) == (t.type, t.index)
+    assert e == ember.device(*args) and hash(e) == hash(ember.device(*args))
+    assert (e == str(e)) == (t == str(t))
+    assert ember.device(e) == e
+
+
+@pytest.mark.parametrize("args", [("gpu",), ("cuda:x",), ("cpu", -1), ("cpu:0:1",), (0,)], ids=repr)
+def test_device_errors(args):
+    same_error(lambda T: T.device(*args))
+    check_raises(lambda T: T.device(1.5))  # torch's message lists its argument parser's overloads
+
+
+def test_cpu_device_arguments():
+    for dev in ("cpu", "cpu:0", ember.device("cpu"), ember.device("cpu", 0)):
+        assert ember.zeros(1, device=dev).device == ember.device("cpu")
+        assert ember.ones(1).to(dev).device == ember.device("cpu")
+    check_raises(lambda T: T.zeros(1, device="mps"))
