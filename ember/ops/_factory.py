@@ -41,6 +41,11 @@ def size_arg(name: str, sizes: tuple, size=None) -> tuple:
     return tuple(shape)
 
 
+def format_number(x) -> str:
+    """A number as torch's C++ messages print it (``1``, ``0.5``, ``nan``)."""
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
 def np_dtype(dtype, default: Optional[dtypes.dtype] = None) -> np.dtype:
     """The NumPy dtype for a ``dtype=`` argument, ``default`` (else the default float) when None."""
     if dtype is None:

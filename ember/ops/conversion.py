@@ -26,7 +26,8 @@ def cast(input: Tensor, dtype: dtypes.dtype, copy: bool = False) -> Tensor:
 
 
 def _invalid(args, kwargs) -> TypeError:
-    got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+    got = ", ".join([type(a).__name__ for a in args]
+                    + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
     return TypeError(f"to() received an invalid combination of arguments - got ({got}), but expected "
                      "one of: (device, dtype, non_blocking, copy), (dtype, non_blocking, copy), "
                      "(tensor, non_blocking, copy)")

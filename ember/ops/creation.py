@@ -16,7 +16,7 @@ from .. import dtypes
 from ..device import check_device
 from ..tensor import Tensor
 from ._data import array_from_data
-from ._factory import size_arg, np_dtype, finish, overwrite
+from ._factory import size_arg, np_dtype, finish, overwrite, format_number
 from ._record import wrap, public_names
 from . import sampling
 from .sampling import *  # noqa: F401,F403
@@ -61,21 +61,16 @@ def asarray(obj, *, dtype=None, device=None, copy: Optional[bool] = None,
     or shared or a ValueError (``copy=False``)."""
     check_device(device)
     target = None if dtype is None else dtypes.to_dtype(dtype)
-    source = obj._data if isinstance(obj, Tensor) else obj if isinstance(obj, np.ndarray) else None
-    if source is not None and (target is None or source.dtype == target.np):
-        if copy:
-            out = wrap(np.array(source, copy=True))
-        else:
-            out = obj if isinstance(obj, Tensor) else from_numpy(obj)
-            if not requires_grad:
-                return out
-            out = out.detach()
+    shareable = isinstance(obj, (Tensor, np.ndarray)) and \
+        (target is None or (obj._data if isinstance(obj, Tensor) else obj).dtype == target.np)
+    if shareable and not copy:
+        out = obj if isinstance(obj, Tensor) else from_numpy(obj)
     elif copy is False:
         raise ValueError("can't alias the given object without copying: its dtype or type differs")
     else:
         out = wrap(array_from_data(obj, target))
     if requires_grad:
-        out.requires_grad_(True)
+        out = (out.detach() if out is obj else out).requires_grad_(True)
     return out
 
 
@@ -184,10 +179,6 @@ def _number(name: str, arg: str, pos: int, value):
                     f"{type(value).__name__}")
 
 
-def _fmt(x) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad: bool = False) -> Tensor:
     """Values ``start, start + step, ...`` below ``end``: int64 when all three are integers,
@@ -205,7 +196,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if not (math.isfinite(start) and math.isfinite(end)):
-        raise RuntimeError(f"unsupported range: {_fmt(start)} -> {_fmt(end)}")
+        raise RuntimeError(f"unsupported range: {format_number(start)} -> {format_number(end)}")
     if (step > 0 and end < start) or (step < 0 and end > start):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if target == np.int64:  # computed in int64 throughout: bounds and step truncated first

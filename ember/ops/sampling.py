@@ -15,7 +15,7 @@ from .. import dtypes
 from ..device import check_device
 from ..random import Generator, rng
 from ..tensor import Tensor
-from ._factory import size_arg, np_dtype, finish, overwrite
+from ._factory import size_arg, np_dtype, finish, overwrite, format_number
 from ._record import wrap, needs_grad, record, public_names
 
 
@@ -37,10 +37,6 @@ def _standard_normal(g: np.random.Generator, shape: tuple, npd: np.dtype) -> np.
     if npd == np.float16:
         return g.standard_normal(shape, dtype=np.float32).astype(np.float16)
     return g.standard_normal(shape, dtype=npd.type)
-
-
-def _fmt(x) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 # ---------------------------------------------------------------------------- new random tensors
@@ -134,14 +130,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Optional[Generator] = Non
             raise TypeError("normal() received an invalid combination of arguments - got (float, "
                             "float): numbers need a size")
         if std < 0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {format_number(std)}")
         npd = np_dtype(dtype)
         z = _standard_normal(g, size_arg("normal", (size,)), npd)
         return finish((mean + std * z).astype(npd, copy=False), requires_grad, out)
     if std_t and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
     if not std_t and std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {format_number(std)}")
     npd = (mean if mean_t else std)._data.dtype
     m = mean._data if mean_t else mean
     s = std._data.astype(npd, copy=False) if std_t else std
@@ -223,8 +219,8 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *,
              generator: Optional[Generator] = None) -> Tensor:
     """Fill with uniform draws on [from, to)."""
     if from_ > to:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)}"
-                           f" > to={_fmt(to)}")
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={format_number(from_)} > to={format_number(to)}")
     npd = self._data.dtype
     u = _uniform(rng(generator), self._data.shape, npd)
     return overwrite(self, npd.type(from_) + npd.type(to - from_) * u, "UniformBackward0")
@@ -233,7 +229,7 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *,
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
             generator: Optional[Generator] = None) -> Tensor:
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {format_number(std)}")
     z = _standard_normal(rng(generator), self._data.shape, self._data.dtype)
     return overwrite(self, mean + std * z, "NormalBackward0")
 
@@ -242,7 +238,7 @@ def bernoulli_(self: Tensor, p=0.5, *, generator: Optional[Generator] = None) ->
     """Fill with 1 with probability ``p`` (a number or a tensor broadcast to ``self``), else 0."""
     prob = p._data if isinstance(p, Tensor) else p
     if np.any((np.asarray(prob) < 0) | (np.asarray(prob) > 1)):
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}"
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={format_number(p)}"
                            if not isinstance(p, Tensor) else
                            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     draw = _uniform(rng(generator), self._data.shape, np.dtype(np.float64)) < prob
@@ -260,7 +256,7 @@ def _continuous(self: Tensor, name: str) -> None:
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Generator] = None) -> Tensor:
     _continuous(self, "Exponential")
     if not lambd > 0:
-        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={format_number(lambd)}")
     draw = rng(generator).exponential(1.0 / lambd, self._data.shape)
     return overwrite(self, draw, "ExponentialBackward0")
 
@@ -268,7 +264,7 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Genera
 def geometric_(self: Tensor, p: float, *, generator: Optional[Generator] = None) -> Tensor:
     """Fill with the number of Bernoulli(p) trials up to the first success."""
     if not 0 < p < 1:
-        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={format_number(p)}")
     return overwrite(self, rng(generator).geometric(p, self._data.shape), "GeometricBackward0")
 
 
@@ -276,7 +272,7 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *,
                 generator: Optional[Generator] = None) -> Tensor:
     _continuous(self, "LogNormal")
     if not std > 0:
-        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={format_number(std)}")
     draw = rng(generator).lognormal(mean, std, self._data.shape)
     return overwrite(self, draw, "LogNormalBackward0")
 
