@@ -132,6 +132,21 @@ class Tensor:
     def element_size(self) -> int:
         return self._data.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "fi"
+
+    def get_device(self) -> int:
+        """The device index: -1 for the CPU."""
+        return -1
+
     def stride(self, dim: Optional[int] = None):
         """Steps in elements between neighbours along each dim (contiguous ones when empty,
         where NumPy reports zeros)."""

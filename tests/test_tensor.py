@@ -45,7 +45,8 @@ def test_metadata(shape, dtype):
     assert e.shape == t.shape and isinstance(e.shape, ember.Size) and isinstance(e.shape, tuple)
     assert e.size() == t.size() and e.dim() == t.dim() == e.ndim == e.ndimension()
     assert e.numel() == t.numel() == e.nelement() and ember.numel(e) == t.numel()
-    assert e.element_size() == t.element_size()
+    assert e.element_size() == t.element_size() == e.itemsize and e.nbytes == t.nbytes
+    assert e.is_signed() == t.is_signed() and e.get_device() == t.get_device()
     assert str(e.dtype)[6:] == str(t.dtype)[6:]
     assert e.is_floating_point() == t.is_floating_point() == ember.is_floating_point(e)
     assert e.is_contiguous() == t.is_contiguous()
@@ -162,6 +163,13 @@ def test_cast_gradients(method, target, src):
     assert (e.grad_fn and e.grad_fn.name()) == (t.grad_fn and type(t.grad_fn).__name__)
     check(lambda T, x: x.to(getattr(T, target)), arr)
     assert out
+
+
+def test_cast_and_clone_gradcheck():
+    x = ember.from_numpy(rand(2, 3, dtype=np.float64)).requires_grad_()
+    assert ember.autograd.gradcheck(lambda a: a.clone() * a.to(ember.float64, copy=True), (x,))
+    assert ember.autograd.gradgradcheck(lambda a: a.clone() * a.double().contiguous(), (x,))
+    assert ember.autograd.gradcheck(lambda a: a.t().contiguous() * a.t().clone(), (x,))
 
 
 def test_cast_to_int_is_not_differentiable():
