@@ -90,6 +90,8 @@ class BackwardCFunction(Node, FunctionCtx):
 
     saved_variables = saved_tensors
 
+    __repr__ = object.__repr__
+
     def apply(self, *grad_outputs):
         """Call the user's backward on ``grad_outputs`` directly."""
         return self._user_backward()(self, *grad_outputs)
@@ -104,7 +106,7 @@ class BackwardCFunction(Node, FunctionCtx):
     def _run(self, grads: list, retain_graph: bool) -> list:
         self._check_saved()
         result = self._user_backward()(self, *grads)
-        if not retain_graph:
+        if not retain_graph and self._saved is not None:
             self._vjp = None
             self._saved = None
         return self._check_grads(result)
@@ -207,10 +209,7 @@ class Function(metaclass=FunctionMeta):
         """Run ``forward`` on ``args`` and, when an input requires grad, record the call."""
         from ..tensor import Tensor
         uses_setup_context = cls.setup_context is not Function.setup_context
-        if uses_setup_context:
-            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
-            bound.apply_defaults()
-            args, kwargs = bound.args, bound.kwargs
+        args, kwargs = _bind(cls, uses_setup_context, args, kwargs)
         ctx = cls._backward_cls()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
         recording = grad_mode._state.enabled and any(ctx.needs_input_grad)
@@ -221,6 +220,23 @@ class Function(metaclass=FunctionMeta):
             else:
                 output = cls.forward(ctx, *args, **kwargs)
         return _wrap_outputs(ctx, args, output, recording)
+
+
+def _bind(cls, uses_setup_context: bool, args: tuple, kwargs: dict) -> tuple:
+    """Keyword and default arguments become positional, as torch binds them to ``forward``.
+
+    ``needs_input_grad`` and backward's gradients then have one entry per parameter.
+    """
+    signature = cls.__dict__.get("_forward_signature")
+    if signature is None:
+        signature = inspect.signature(cls.forward)
+        cls._forward_signature = signature
+    n_params = len(signature.parameters) - (not uses_setup_context)
+    if not kwargs and len(args) == n_params:
+        return args, kwargs
+    bound = signature.bind(*args, **kwargs) if uses_setup_context else signature.bind(None, *args, **kwargs)
+    bound.apply_defaults()
+    return (bound.args if uses_setup_context else bound.args[1:]), bound.kwargs
 
 
 def _wrap_outputs(ctx: BackwardCFunction, args: tuple, output, recording: bool):
