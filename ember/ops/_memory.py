@@ -12,10 +12,12 @@ def strided(arr: np.ndarray, shape: tuple, strides: tuple, offset: int = 0) -> n
     ``strides`` are in elements; the view is writeable when ``arr`` is.
     """
     item = arr.itemsize
+    byte_strides = tuple(s * item for s in strides)
+    if arr.flags.c_contiguous or arr.flags.f_contiguous:  # the fast way: it exports its buffer
+        return np.ndarray(shape, arr.dtype, arr, offset * item, byte_strides)
     iface = dict(arr.__array_interface__)
     iface["data"] = (iface["data"][0] + offset * item, not arr.flags.writeable)
-    iface["shape"] = tuple(shape)
-    iface["strides"] = tuple(s * item for s in strides)
+    iface["shape"], iface["strides"] = tuple(shape), byte_strides
     iface.pop("mask", None)
     return np.asarray(_Memory(iface, arr))
 

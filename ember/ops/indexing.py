@@ -50,13 +50,18 @@ def _as_tuple(index) -> tuple:
     return (index,)
 
 
+_PLAIN = (int, slice, type(None), type(Ellipsis))
+
+
 def _entry(item):
     """One index entry as int, slice, None, Ellipsis, or an int64 / bool ndarray."""
+    if type(item) in _PLAIN:
+        return item
     if isinstance(item, (bool, np.bool_)):
         return np.array(bool(item))
     if isinstance(item, (int, np.integer)):
         return int(item)
-    if item is None or item is Ellipsis or isinstance(item, slice):
+    if isinstance(item, slice):
         return item
     if isinstance(item, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
@@ -97,10 +102,21 @@ def _slice(s: slice) -> slice:
 
 
 def _parse(shape: tuple, index) -> _Index:
+    if type(index) is int and shape and -shape[0] <= index < shape[0]:  # the common t[i]
+        return _Index((index, Ellipsis), "SelectBackward0", None, False)
+    return _parse_slowly(shape, index)
+
+
+def _parse_slowly(shape: tuple, index) -> _Index:
     entries = [_entry(i) for i in _as_tuple(index)]
-    used = sum(_dims_used(e) for e in entries)
+    used = 0
+    for e in entries:
+        used += 1 if type(e) in (int, slice) else _dims_used(e)
     ndim = len(shape)
     if used > ndim:
+        if ndim == 0 and any(type(e) is int for e in entries):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     basic, adv, name = [], [], None
     has_adv = unique = False
@@ -161,15 +177,20 @@ def _parse(shape: tuple, index) -> _Index:
             d += 1
     if has_adv:
         arrays = [a for a in adv if isinstance(a, np.ndarray)]
-        try:
-            np.broadcast_shapes(*(a.shape for a in arrays))
-        except ValueError:
-            raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
-                             "shapes " + ", ".join(str(list(a.shape)) for a in arrays)) from None
+        if len(arrays) > 1:
+            _check_broadcast(arrays)
         while adv and isinstance(adv[-1], slice):
             adv.pop()
     basic.append(Ellipsis)  # keeps a full selection of a 0-d array a view, not a scalar
     return _Index(tuple(basic), name, tuple(adv) if has_adv else None, unique)
+
+
+def _check_broadcast(arrays: list) -> None:
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
+                         "shapes " + ", ".join(str(list(a.shape)) for a in arrays)) from None
 
 
 # ---------------------------------------------------------------------------- advanced indexing

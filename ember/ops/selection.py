@@ -10,8 +10,8 @@ from typing import Optional
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._record import wrap, needs_grad, record, wrap_dim, sum_to, inplace, public_names, _CAPITAL
+from ..tensor import Tensor, _wrap_dim as wrap_dim
+from ._record import wrap, needs_grad, record, sum_to, inplace, public_names, _CAPITAL
 from .indexing import _take, _put_into_zeros, _cast
 from .views import basic_view, _embed
 

@@ -9,8 +9,8 @@ from typing import Sequence
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor
-from ._record import wrap, needs_grad, record, shape_arg, wrap_dim, dims_arg, public_names
+from ..tensor import Tensor, _wrap_dim as wrap_dim
+from ._record import wrap, needs_grad, record, shape_arg, dims_arg, public_names
 from .views import diagonal as _diagonal, unsqueeze, reshape, _diagonal_arr
 
 
@@ -25,6 +25,14 @@ def _into(out: Tensor, result: Tensor) -> Tensor:
     np.copyto(out._data, result._data, casting="unsafe")
     out._vbox[0] += 1
     return out
+
+
+def _joined_dtype(tensors: list) -> np.dtype:
+    """The dtype of a join: torch's promotion of all the tensors' dtypes."""
+    first = tensors[0]._data.dtype
+    if all(t._data.dtype == first for t in tensors):
+        return first
+    return dtypes.result_type(*tensors).np
 
 
 def _tensor_list(tensors, op: str) -> list:
@@ -63,8 +71,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
             if k != d and a != b:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
                                    f"size {a} but got size {b} for tensor number {i} in the list.")
-    dtype = dtypes.result_type(*tensors) if len(tensors) > 1 else tensors[0].dtype
-    result = wrap(np.concatenate([t._data for t in used], axis=d, dtype=dtype.np, casting="unsafe"))
+    result = wrap(np.concatenate([t._data for t in used], axis=d, dtype=_joined_dtype(tensors),
+                                 casting="unsafe"))
     if out is not None:
         return _into(out, result)
     if needs_grad(*tensors):
@@ -98,8 +106,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} at "
                                f"entry 0 and {list(t._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(ref) + 1)
-    dtype = dtypes.result_type(*tensors) if len(tensors) > 1 else tensors[0].dtype
-    result = wrap(np.stack([t._data for t in tensors], axis=d, dtype=dtype.np, casting="unsafe"))
+    result = wrap(np.stack([t._data for t in tensors], axis=d, dtype=_joined_dtype(tensors),
+                           casting="unsafe"))
     if out is not None:
         return _into(out, result)
     if needs_grad(*tensors):

@@ -16,9 +16,9 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.graph import Node, gradient_edge
-from ..tensor import Tensor
+from ..tensor import Tensor, Size, _wrap_dim as wrap_dim
 from ._memory import strided, positions, extent
-from ._record import wrap, needs_grad, record, shape_arg, wrap_dim, dims_arg, sum_to, public_names
+from ._record import wrap, needs_grad, record, shape_arg, dims_arg, sum_to, public_names
 
 
 # ---------------------------------------------------------------------------- recording helpers
@@ -99,17 +99,26 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
     return shape
 
 
+def _shape(args: tuple, numel: int) -> tuple:
+    """A ``*shape`` argument as a complete shape (the common all-int case parsed quickly)."""
+    if len(args) == 1 and type(args[0]) in (tuple, list, Size):
+        args = args[0]
+    for s in args:
+        if type(s) is not int:
+            return _infer_shape(shape_arg((args,)), numel)
+    return _infer_shape(tuple(args), numel)
+
+
 def _reshape(input: Tensor, shape: tuple, copy_ok: bool) -> Tensor:
     x = input._data
     old = x.shape
-    try:
-        arr = np.reshape(x, shape, copy=False)
-    except ValueError:
+    arr = x.reshape(shape)
+    if arr.base is not x and arr.base is not (x if x.base is None else x.base):  # NumPy copied
         if not copy_ok:
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
                                "least one dimension spans across two contiguous subspaces). Use "
-                               ".reshape(...) instead.") from None
-        out = wrap(np.reshape(x, shape))
+                               ".reshape(...) instead.")
+        out = wrap(arr)
         if needs_grad(input):
             record(out, "UnsafeViewBackward0", (input,), lambda g: (g.reshape(old),))
         return out
@@ -118,14 +127,14 @@ def _reshape(input: Tensor, shape: tuple, copy_ok: bool) -> Tensor:
 
 def reshape(input: Tensor, *shape) -> Tensor:
     """The same values in a new shape: a view when the layout allows, else a copy."""
-    return _reshape(input, _infer_shape(shape_arg(shape), input._data.size), True)
+    return _reshape(input, _shape(shape, input._data.size), True)
 
 
 def view(input: Tensor, *shape) -> Tensor:
     """The same memory seen with a new shape (or, given a dtype, reinterpreted as that dtype)."""
     if len(shape) == 1 and isinstance(shape[0], (dtypes.dtype, str)):
         return _view_dtype(input, dtypes.to_dtype(shape[0]))
-    return _reshape(input, _infer_shape(shape_arg(shape), input._data.size), False)
+    return _reshape(input, _shape(shape, input._data.size), False)
 
 
 def _view_dtype(input: Tensor, dtype: dtypes.dtype) -> Tensor:
@@ -203,13 +212,16 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim``."""
     d = wrap_dim(dim, input._data.ndim + 1)
-    return _view(input, np.expand_dims(input._data, d), "UnsqueezeBackward0", lambda g: g.squeeze(d))
+    return _view(input, input._data[(slice(None),) * d + (None,)], "UnsqueezeBackward0",
+                 lambda g: g.squeeze(d))
 
 
 def expand(input: Tensor, *sizes) -> Tensor:
     """Broadcast size-1 dims to ``sizes`` (-1 keeps a dim) without copying."""
     x = input._data
-    sizes = shape_arg(sizes)
+    if len(sizes) == 1 and type(sizes[0]) in (tuple, list, Size):
+        sizes = sizes[0]
+    sizes = tuple(sizes) if all(type(s) is int for s in sizes) else shape_arg((sizes,))
     if len(sizes) < x.ndim:
         raise RuntimeError(f"expand({input.type()}{{{list(x.shape)}}}, size={list(sizes)}): the "
                            f"number of sizes provided ({len(sizes)}) must be greater or equal to the "
@@ -226,7 +238,14 @@ def expand(input: Tensor, *sizes) -> Tensor:
                                f"existing size ({s}) at non-singleton dimension {i + lead}.  Target "
                                f"sizes: {list(sizes)}.  Tensor sizes: {list(x.shape)}")
     # a real broadcast is read-only, so writing to it fails as torch's overlap check does
-    arr = x.view() if target == x.shape else np.broadcast_to(x, target)
+    if target == x.shape:
+        arr = x.view()
+    elif x.flags.c_contiguous or x.flags.f_contiguous:
+        steps = (0,) * lead + tuple(0 if n == 1 else s // x.itemsize for n, s in zip(x.shape, x.strides))
+        arr = strided(x, target, steps)
+        arr.flags.writeable = False
+    else:
+        arr = np.broadcast_to(x, target)
     shape = x.shape
     return _view(input, arr, "ExpandBackward0", lambda g: sum_to(g, shape))
 
@@ -258,7 +277,10 @@ swapaxes = swapdims = transpose
 def permute(input: Tensor, *dims) -> Tensor:
     """Reorder the dims: output dim i is input dim ``dims[i]``."""
     x = input._data
-    dims = shape_arg(dims)
+    if len(dims) == 1 and type(dims[0]) in (tuple, list):
+        dims = dims[0]
+    if any(type(d) is not int for d in dims):
+        dims = shape_arg((dims,))
     if len(dims) != x.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not "
                            f"match the length of the desired ordering of dimensions i.e. input.dim() "
@@ -266,7 +288,10 @@ def permute(input: Tensor, *dims) -> Tensor:
     dims = tuple(wrap_dim(d, x.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    inverse = tuple(np.argsort(dims).tolist())
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    inverse = tuple(inverse)
     return _view(input, x.transpose(dims), "PermuteBackward0", lambda g: g.permute(inverse))
 
 
@@ -353,9 +378,11 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 def _split_at(input: Tensor, sizes: Sequence[int], d: int, name: str) -> tuple:
     x = input._data
-    bounds = np.cumsum((0,) + tuple(sizes)).tolist()
     lead = (slice(None),) * d
-    arrays = [x[lead + (slice(a, b),)] for a, b in zip(bounds, bounds[1:])]
+    arrays, start = [], 0
+    for size in sizes:
+        arrays.append(x[lead + (slice(start, start + size),)])
+        start += size
     from .shaping import cat
     return _views(input, arrays, name, lambda grads: cat(grads, d))
 
