@@ -24,19 +24,47 @@ def _check_float(npd: np.dtype, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.SCALAR_NAMES[npd]}'")
 
 
+def _uniform_into(g: np.random.Generator, arr: np.ndarray) -> None:
+    """Fill a C-contiguous float array with uniform draws on [0, 1) in its own precision
+    (float16 from 11 random bits, so that it stays below 1)."""
+    _check_float(arr.dtype, "check_uniform_bounds")
+    if arr.dtype == np.float16:
+        arr[...] = g.integers(0, 2 ** 11, arr.shape) * 2.0 ** -11
+    else:
+        g.random(out=arr, dtype=arr.dtype.type)
+
+
+def _normal_into(g: np.random.Generator, arr: np.ndarray) -> None:
+    _check_float(arr.dtype, "normal_kernel_cpu")
+    if arr.dtype == np.float16:
+        arr[...] = g.standard_normal(arr.shape, dtype=np.float32)
+    else:
+        g.standard_normal(out=arr, dtype=arr.dtype.type)
+
+
 def _uniform(g: np.random.Generator, shape: tuple, npd: np.dtype) -> np.ndarray:
-    """Uniform on [0, 1) in ``npd``: float16 from 11 random bits so that it stays below 1."""
-    _check_float(npd, "check_uniform_bounds")
-    if npd == np.float16:
-        return (g.integers(0, 2 ** 11, shape) * 2.0 ** -11).astype(np.float16)
-    return g.random(shape, dtype=npd.type)
+    arr = np.empty(shape, npd)
+    _uniform_into(g, arr)
+    return arr
 
 
 def _standard_normal(g: np.random.Generator, shape: tuple, npd: np.dtype) -> np.ndarray:
-    _check_float(npd, "normal_kernel_cpu")
-    if npd == np.float16:
-        return g.standard_normal(shape, dtype=np.float32).astype(np.float16)
-    return g.standard_normal(shape, dtype=npd.type)
+    arr = np.empty(shape, npd)
+    _normal_into(g, arr)
+    return arr
+
+
+def _draw_into(self: Tensor, write, name: str) -> Tensor:
+    """Overwrite ``self`` with ``write(array)``'s draws: straight into its memory when no graph
+    is recorded (the ``nn.init`` path), else through ``overwrite`` (a ``name`` node)."""
+    x = self._data
+    if not needs_grad(self) and x.flags.c_contiguous and x.flags.writeable:
+        write(x)
+        self._vbox[0] += 1
+        return self
+    arr = np.empty(x.shape, x.dtype)
+    write(arr)
+    return overwrite(self, arr, name)
 
 
 # ---------------------------------------------------------------------------- new random tensors
@@ -221,17 +249,26 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *,
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={format_number(from_)} > to={format_number(to)}")
-    npd = self._data.dtype
-    u = _uniform(rng(generator), self._data.shape, npd)
-    return overwrite(self, npd.type(from_) + npd.type(to - from_) * u, "UniformBackward0")
+    g = rng(generator)
+
+    def write(arr: np.ndarray) -> None:
+        _uniform_into(g, arr)
+        arr *= arr.dtype.type(to - from_)
+        arr += arr.dtype.type(from_)
+    return _draw_into(self, write, "UniformBackward0")
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
             generator: Optional[Generator] = None) -> Tensor:
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {format_number(std)}")
-    z = _standard_normal(rng(generator), self._data.shape, self._data.dtype)
-    return overwrite(self, mean + std * z, "NormalBackward0")
+    g = rng(generator)
+
+    def write(arr: np.ndarray) -> None:
+        _normal_into(g, arr)
+        arr *= arr.dtype.type(std)
+        arr += arr.dtype.type(mean)
+    return _draw_into(self, write, "NormalBackward0")
 
 
 def bernoulli_(self: Tensor, p=0.5, *, generator: Optional[Generator] = None) -> Tensor:
@@ -241,9 +278,12 @@ def bernoulli_(self: Tensor, p=0.5, *, generator: Optional[Generator] = None) ->
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={format_number(p)}"
                            if not isinstance(p, Tensor) else
                            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    draw = _uniform(rng(generator), self._data.shape, np.dtype(np.float64)) < prob
-    return overwrite(self, draw, "BernoulliBackward1" if isinstance(p, Tensor) else
-                     "BernoulliBackward2")
+    g = rng(generator)
+
+    def write(arr: np.ndarray) -> None:
+        np.less(g.random(arr.shape), prob, out=arr, casting="unsafe")
+    return _draw_into(self, write, "BernoulliBackward1" if isinstance(p, Tensor) else
+                      "BernoulliBackward2")
 
 
 def _continuous(self: Tensor, name: str) -> None:
