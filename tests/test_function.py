@@ -27,7 +27,9 @@ def _same(ours, theirs, what="value"):
 
 
 def _message(err: Exception) -> str:
-    return str(err).replace("torch.autograd.set_detect_anomaly", "ember.autograd.set_detect_anomaly")
+    """torch's wording with ember's names where the message names an API."""
+    return str(err).replace("torch.autograd.set_detect_anomaly", "ember.autograd.set_detect_anomaly") \
+        .replace("torch.Size", "ember.Size")
 
 
 def both(program, *arrays):

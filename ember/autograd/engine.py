@@ -133,8 +133,18 @@ def _apply(node, grads: list, retain_graph: bool):
         for hook in tuple(hooks.post.values()):
             new = hook(tuple(input_grads), tuple(grads))
             if new is not None:
-                input_grads = new
+                input_grads = _checked_hook_result(hook, new, len(input_grads))
     return input_grads
+
+
+def _checked_hook_result(hook, new, expected: int) -> tuple:
+    """A node hook's replacement gradients: a tuple of the right length, as torch demands."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != expected:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+                           f"{len(new)}, but expected {expected})")
+    return new
 
 
 def _leaf_grad(node, index: int, grad, leaf):
@@ -201,5 +211,5 @@ def _node_pre_hooks(node, grads: list) -> list:
     for hook in tuple(node._hooks.pre.values()):
         new = hook(tuple(grads))
         if new is not None:
-            grads = list(new)
+            grads = list(_checked_hook_result(hook, new, len(grads)))
     return grads
