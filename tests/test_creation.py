@@ -328,6 +328,31 @@ def test_eye(args, dtype):
     check(lambda T: T.eye(*args, dtype=dtype and getattr(T, dtype)))
 
 
+@pytest.mark.parametrize("name", ["tril_indices", "triu_indices"])
+@pytest.mark.parametrize("args", [(3, 3), (3, 4, 1), (4, 3, -1), (0, 3), (5, 2, 3), (2, 5, -4)], ids=repr)
+def test_triangle_indices(name, args):
+    check(lambda T: getattr(T, name)(*args))
+    check(lambda T: getattr(T, name)(*args, dtype=T.int32))
+
+
+def test_scalar_tensor_empty_strided_frombuffer():
+    for value in (3, True, 2.5):
+        check(lambda T: T.scalar_tensor(value))
+        check(lambda T: T.scalar_tensor(value, dtype=T.int64))
+    for size, stride in (((2, 3), (1, 2)), ((2, 3), (3, 1)), ((2, 0), (1, 1)), ((4,), (2,))):
+        t, e = torch.empty_strided(size, stride), ember.empty_strided(size, stride)
+        assert e.shape == t.shape and e.stride() == t.stride() and e.is_contiguous() == t.is_contiguous()
+    buffer = bytearray(b"\x01\x02\x03\x04")
+    e = ember.frombuffer(buffer, dtype=ember.uint8)
+    buffer[0] = 9
+    assert e.tolist() == [9, 2, 3, 4]
+    assert_same(ember.frombuffer(buffer, dtype=ember.int16, count=1, offset=2),
+                torch.frombuffer(buffer, dtype=torch.int16, count=1, offset=2))
+    same_error(lambda T: T.frombuffer(bytearray(3), dtype=T.int16))
+    same_error(lambda T: T.empty_strided((2,), (1, 1)))
+    same_error(lambda T: T.tril_indices(-1, 3))
+
+
 # ---------------------------------------------------------------------------- default dtype
 def test_default_dtype_float64(default_float64):
     check(lambda T: T.tensor([1.5, 2]))

@@ -285,6 +285,62 @@ def eye(n: int, m: Optional[int] = None, *, out=None, dtype=None, layout=None, d
     return finish(np.eye(n, m, dtype=np_dtype(dtype)), requires_grad, out)
 
 
+def _triangle_indices(np_indices, row: int, col: int, offset: int, dtype) -> Tensor:
+    for arg, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{arg} must be non-negative, got{v}")
+    rows, cols = np_indices(row, offset, col)
+    return finish(np.stack((rows, cols)).astype(np_dtype(dtype, dtypes.int64), copy=False))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None) -> Tensor:
+    """The (2, N) row and column indices of a ``row`` x ``col`` matrix's lower triangle
+    (diagonal ``offset`` and below), in row-major order."""
+    check_device(device)
+    return _triangle_indices(np.tril_indices, row, col, offset, dtype)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None) -> Tensor:
+    """The (2, N) indices of the upper triangle (diagonal ``offset`` and above)."""
+    check_device(device)
+    return _triangle_indices(np.triu_indices, row, col, offset, dtype)
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding ``s``, of the default float dtype unless ``dtype`` is given."""
+    check_device(device)
+    return finish(np.array(_fill_value(s), np_dtype(dtype)), requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """An uninitialised tensor with the given strides (in elements) over fresh memory."""
+    check_device(device)
+    shape, strides = size_arg("empty_strided", (size,)), tuple(int(s) for s in stride)
+    if len(shape) != len(strides):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of "
+                           f"strides ({len(strides)})")
+    npd = np_dtype(dtype)
+    extent = 1 + sum((n - 1) * st for n, st in zip(shape, strides)) if all(shape) else 0
+    buffer = np.empty(extent, npd)
+    arr = np.lib.stride_tricks.as_strided(buffer, shape, tuple(st * npd.itemsize for st in strides))
+    return finish(arr, requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0,
+               requires_grad: bool = False) -> Tensor:
+    """A 1-d tensor sharing the memory of an object with the buffer protocol (``bytearray``,
+    ``array.array``, ``memoryview``): ``count`` items of ``dtype`` from byte ``offset``."""
+    npd = dtypes.to_dtype(dtype).np
+    length = memoryview(buffer).nbytes
+    if count < 0 and (length - offset) % npd.itemsize:
+        raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must "
+                         f"be a multiple of element size ({npd.itemsize})")
+    return finish(np.frombuffer(buffer, npd, count, offset), requires_grad)
+
+
 # ---------------------------------------------------------------------------- in-place fills
 def fill_(self: Tensor, value) -> Tensor:
     """Set every element to ``value`` (a number or 0-d tensor), cast to ``self``'s dtype."""
