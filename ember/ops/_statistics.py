@@ -49,7 +49,8 @@ def _var_array(x: np.ndarray, axes: tuple, c, n: int, keepdim: bool) -> np.ndarr
 def _var_grad(g: Tensor, x: Tensor, axes: tuple, c, n: int, keepdim: bool) -> Tensor:
     """``2 / (n - c) * g * (x - mean)``."""
     g = _reduction().restore(g, x.shape, axes, keepdim)
-    return (2.0 / (n - c)) * g * (x - x.mean(axes, keepdim=True))
+    scale = 2.0 / (n - c) if n > c else math.inf  # torch divides by max(n - c, 0)
+    return scale * g * (x - x.mean(axes, keepdim=True))
 
 
 def _std_to_var_grad(g: Tensor, std: Tensor, axes: tuple, keepdim: bool) -> Tensor:
@@ -148,9 +149,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     a = np.abs(x)
     p = float(p)
     if math.isinf(p):
-        if any(x.shape[ax] == 0 for ax in axes) or not axes and x.size == 0:
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {'' if p > 0 else '-'}inf norm on an "
-                               "empty tensor because the operation does not have an identity")
+        _check_identity(x, axes, dim, "inf" if p > 0 else "-inf")
         r = (np.max if p > 0 else np.min)(a, axis=axes, keepdims=keepdim)
     elif p == 0:
         r = np.sum(a != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
@@ -165,6 +164,17 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
         record(out, "LinalgVectorNormBackward0", (input,),
                lambda g: (_norm_grad(g, input, out, p, axes, keepdim),), (input, out))
     return out
+
+
+def _check_identity(x: np.ndarray, axes: tuple, dim, norm_type: str) -> None:
+    """The inf norms have no value for an empty reduction: torch's errors."""
+    if dim is None and x.size == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {norm_type} norm on an empty tensor "
+                           "because the operation does not have an identity")
+    for ax in axes:
+        if x.shape[ax] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {norm_type} norm on the dimension "
+                               f"{ax}because this dimension is empty and the operation does not have an identity")
 
 
 def _norm_grad(g: Tensor, x: Tensor, norm_: Tensor, p: float, axes: tuple, keepdim: bool) -> Tensor:

@@ -209,15 +209,14 @@ def _extreme(op: str, np_fn, node: str):
     def reduce(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
         axes = reduced_axes(input, dim, op)
         x = input._data
-        _empty_check(op, x, axes, False)
+        _empty_check(op, x, axes, dim is None or isinstance(dim, (tuple, list)) and not dim)
         out = wrap(np.asarray(np_fn(x, axis=axes, keepdims=keepdim)))
         if input._rg and grad_mode._state.enabled:
             shape = x.shape
 
             def vjp(g):
                 hit = input == restore(out, shape, axes, keepdim)
-                share = restore(g, shape, axes, keepdim) / hit.sum(axes, keepdim=True)
-                return (share.where(hit, 0.0),)
+                return (restore(g, shape, axes, keepdim) / hit.sum(axes, keepdim=True) * hit,)
             record(out, node, (input,), vjp, (input, out))
         return out
     reduce.__name__ = reduce.__qualname__ = op
@@ -233,6 +232,8 @@ amin = _extreme("amin", np.min, "AminBackward0")
 def _arg(op: str, np_fn):
     def arg(input: Tensor, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         x = _check_input(op, input)
+        if x.dtype == np.bool_:
+            raise RuntimeError(f"{op}(): does not support bool input")
         if dim is None:
             if x.size == 0:
                 raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -278,6 +279,9 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
 def median(input: Tensor, dim: Optional[int] = None, keepdim: bool = False):
     """The lower median (NaN if any element is NaN); with ``dim``, ``(values, indices)``."""
     x = _check_input("median", input)
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f'"{"median_cpu" if dim is None else "median_out"}" not implemented for '
+                                  "'Bool'")
     if dim is None:
         flat = x.reshape(-1)
         if flat.size == 0:
@@ -304,4 +308,4 @@ def _median_index(x: np.ndarray, axis: int) -> np.ndarray:
 
 _HELPERS = ("reduced_axes", "restore", "mean_array")
 __all__ = [n for n in public_names(globals()) if n not in _HELPERS] + _scan.__all__ + _statistics.__all__
-METHODS = tuple(__all__)
+METHODS = tuple(n for n in __all__ if n not in ("var_mean", "std_mean"))
