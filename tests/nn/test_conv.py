@@ -203,3 +203,64 @@ X4, X3, X1 = rand(2, 3, 6, 6), rand(3, 6, 6), rand(6)
 ])
 def test_errors(call, x):
     _same_error(call, x)
+
+
+# ------------------------------------------------------------------------------------ modules
+def _twin(torch_module, ember_module):
+    """Give the ember module the torch module's parameters and buffers."""
+    ember_module.load_state_dict({name: ember.from_numpy(value.numpy().copy())
+                                  for name, value in torch_module.state_dict().items()})
+    return ember_module
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.Conv2d(1, 32, 3),
+    lambda nn: nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2), groups=2, bias=False),
+    lambda nn: nn.Conv2d(4, 6, 4, padding="same"),
+    lambda nn: nn.Conv1d(4, 6, 3, padding="valid"),
+    lambda nn: nn.Conv3d(4, 2, 2, stride=2),
+    lambda nn: nn.ConvTranspose2d(4, 6, 3, stride=2, output_padding=1, groups=2),
+    lambda nn: nn.ConvTranspose1d(4, 2, 5, padding=2, bias=False),
+])
+def test_modules_match_torch(make):
+    ours, theirs = make(ember.nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    assert [(k, tuple(v.shape)) for k, v in ours.named_parameters()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.named_parameters()]
+    _twin(theirs, ours)
+    x = rand(2, theirs.in_channels, *(6,) * len(theirs.kernel_size))
+    check(lambda T, x: (ours if T is ember else theirs)(x), x, **TOL)
+
+
+def test_conv_default_init_bounds():
+    """kaiming_uniform_(a=sqrt(5)) and the bias both draw from U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    ember.manual_seed(0)
+    conv = ember.nn.Conv2d(8, 64, 3)
+    bound = 1 / np.sqrt(8 * 9)
+    for p in (conv.weight, conv.bias):
+        values = p.detach().numpy()
+        assert np.abs(values).max() <= bound and np.abs(values).max() > 0.9 * bound
+        assert abs(values.mean()) < 0.1 * bound
+
+
+def test_conv_transpose_output_size():
+    ours, theirs = ember.nn.ConvTranspose2d(2, 3, 3, stride=2), torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
+    _twin(theirs, ours)
+    x = rand(1, 2, 4, 4)
+    check(lambda T, x: (ours if T is ember else theirs)(x, output_size=[10, 9]), x, **TOL)
+    for size in ([12, 12], [1, 2, 3]):
+        with pytest.raises(ValueError) as err_t:
+            theirs(torch.from_numpy(x), output_size=size)
+        with pytest.raises(ValueError) as err_e:
+            ours(ember.from_numpy(x), output_size=size)
+        assert str(err_e.value) == str(err_t.value).replace("torch.Size", "ember.Size")
+
+
+@pytest.mark.parametrize("kwargs", [dict(groups=0), dict(groups=3), dict(padding="full"),
+                                    dict(padding="same", stride=2), dict(padding_mode="mirror")])
+def test_module_argument_errors(kwargs):
+    with pytest.raises(ValueError) as theirs:
+        torch.nn.Conv2d(4, 6, 3, **kwargs)
+    with pytest.raises(ValueError) as ours:
+        ember.nn.Conv2d(4, 6, 3, **kwargs)
+    assert str(ours.value) == str(theirs.value)

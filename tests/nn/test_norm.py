@@ -127,3 +127,84 @@ def test_errors(call, x):
         call(ember, ember.from_numpy(x))
     if not isinstance(theirs.value, TypeError):
         assert str(ours.value) == str(theirs.value).replace("torch.Size", "ember.Size")
+
+
+# ------------------------------------------------------------------------------------ modules
+def _twin(torch_module, ember_module):
+    ember_module.load_state_dict({name: ember.from_numpy(value.numpy().copy())
+                                  for name, value in torch_module.state_dict().items()})
+    return ember_module
+
+
+def _same_state(ours, theirs):
+    t_state = theirs.state_dict()
+    e_state = ours.state_dict()
+    assert list(e_state) == list(t_state)
+    for name, value in t_state.items():
+        np.testing.assert_allclose(e_state[name].numpy(), value.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda nn: nn.BatchNorm1d(3), (5, 3)),
+    (lambda nn: nn.BatchNorm1d(3, momentum=None), (5, 3, 4)),
+    (lambda nn: nn.BatchNorm2d(3, affine=False, momentum=0.5), (4, 3, 2, 3)),
+    (lambda nn: nn.BatchNorm2d(3, track_running_stats=False), (4, 3, 2, 3)),
+    (lambda nn: nn.BatchNorm3d(2, eps=1e-3, bias=False), (2, 2, 2, 3, 2)),
+    (lambda nn: nn.InstanceNorm2d(3, affine=True, track_running_stats=True), (4, 3, 2, 3)),
+    (lambda nn: nn.InstanceNorm1d(3), (3, 5)),
+])
+def test_running_stat_modules_train_then_eval(make, shape):
+    """Three training steps (grads and running stats as torch's), then eval mode."""
+    ours, theirs = make(ember.nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    if theirs.affine:
+        with torch.no_grad():
+            theirs.weight.uniform_(0.5, 1.5)
+            if theirs.bias is not None:
+                theirs.bias.uniform_(-0.5, 0.5)
+    _twin(theirs, ours)
+    for _ in range(3):
+        check(lambda T, x: (ours if T is ember else theirs)(x), rand(*shape), **TOL)
+        _same_state(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    check(lambda T, x: (ours if T is ember else theirs)(x), rand(*shape), **TOL)
+    _same_state(ours, theirs)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda nn: nn.LayerNorm(5), (2, 3, 5)),
+    (lambda nn: nn.LayerNorm((3, 5), elementwise_affine=False), (2, 3, 5)),
+    (lambda nn: nn.LayerNorm([5], bias=False), (4, 5)),
+    (lambda nn: nn.GroupNorm(2, 4), (2, 4, 3)),
+    (lambda nn: nn.GroupNorm(1, 4, affine=False), (2, 4, 3, 3)),
+])
+def test_layer_and_group_norm_modules(make, shape):
+    ours, theirs = make(ember.nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    if getattr(theirs, "weight", None) is not None:
+        with torch.no_grad():
+            theirs.weight.uniform_(0.5, 1.5)
+    _twin(theirs, ours)
+    check(lambda T, x: (ours if T is ember else theirs)(x), rand(*shape), **TOL)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda nn: nn.BatchNorm2d(3), (2, 3, 4)),
+    (lambda nn: nn.BatchNorm1d(3), (3,)),
+    (lambda nn: nn.InstanceNorm2d(3, affine=True), (2, 4, 3, 3)),
+])
+def test_module_input_errors(make, shape):
+    with pytest.raises(ValueError) as theirs:
+        make(torch.nn)(torch.from_numpy(rand(*shape)))
+    with pytest.raises(ValueError) as ours:
+        make(ember.nn)(ember.from_numpy(rand(*shape)))
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_group_norm_module_error():
+    with pytest.raises(ValueError) as theirs:
+        torch.nn.GroupNorm(3, 4)
+    with pytest.raises(ValueError) as ours:
+        ember.nn.GroupNorm(3, 4)
+    assert str(ours.value) == str(theirs.value)

@@ -208,3 +208,25 @@ def test_errors(call, x):
         call(ember, ember.from_numpy(x))
     if not isinstance(theirs.value, TypeError):
         assert str(ours.value) == str(theirs.value)
+
+
+# ------------------------------------------------------------------------------------ modules
+@pytest.mark.parametrize("make, shape", [
+    (lambda nn: nn.MaxPool2d(2), (2, 3, 6, 6)),
+    (lambda nn: nn.MaxPool2d(3, stride=2, padding=1, dilation=1, ceil_mode=True), (2, 3, 7, 7)),
+    (lambda nn: nn.MaxPool1d(2, return_indices=True), (2, 3, 7)),
+    (lambda nn: nn.MaxPool3d(2), (1, 2, 4, 4, 4)),
+    (lambda nn: nn.AvgPool1d(3, stride=2, padding=1), (2, 3, 7)),
+    (lambda nn: nn.AvgPool2d((2, 3), count_include_pad=False, padding=1), (2, 3, 6, 6)),
+    (lambda nn: nn.AvgPool3d(2, divisor_override=3), (1, 2, 4, 4, 4)),
+    (lambda nn: nn.AdaptiveAvgPool1d(4), (2, 3, 7)),
+    (lambda nn: nn.AdaptiveAvgPool2d((None, 3)), (2, 3, 6, 7)),
+    (lambda nn: nn.AdaptiveAvgPool3d(1), (1, 2, 3, 4, 5)),
+    (lambda nn: nn.AdaptiveMaxPool1d(3, return_indices=True), (2, 3, 7)),
+    (lambda nn: nn.AdaptiveMaxPool2d(3), (2, 3, 7, 5)),
+    (lambda nn: nn.AdaptiveMaxPool3d((2, 1, 2)), (1, 2, 3, 4, 5)),
+])
+def test_modules_match_torch(make, shape):
+    ours, theirs = make(ember.nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    check(lambda T, x: (ours if T is ember else theirs)(x), rand(*shape))
