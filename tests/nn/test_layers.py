@@ -287,3 +287,39 @@ def test_mlp_training_step_matches_torch():
     np.testing.assert_allclose(e_loss.item(), t_loss.item(), rtol=1e-6)
     for (n, p), (_, q) in zip(e_mod.named_parameters(), t_mod.named_parameters()):
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=n)
+
+
+# ------------------------------------------------------------------------------------ float64 gradcheck
+def _away_from_kinks(*shape):
+    """float64 inputs that keep a finite-difference step away from every activation's kink."""
+    x = RNG.uniform(0.2, 2.5, shape) * RNG.choice([-1.0, 1.0], shape)
+    return ember.tensor(x, requires_grad=True)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda F, x: F.leaky_relu(x, 0.2), lambda F, x: F.elu(x), lambda F, x: F.selu(x), lambda F, x: F.celu(x, 0.7),
+    lambda F, x: F.gelu(x), lambda F, x: F.gelu(x, approximate="tanh"), lambda F, x: F.silu(x),
+    lambda F, x: F.mish(x), lambda F, x: F.softplus(x, 2.0), lambda F, x: F.hardtanh(x, -1.5, 1.5),
+    lambda F, x: F.hardsigmoid(x * 2), lambda F, x: F.hardswish(x * 2), lambda F, x: F.logsigmoid(x),
+    lambda F, x: F.softsign(x), lambda F, x: F.tanhshrink(x), lambda F, x: F.softshrink(x, 0.1),
+    lambda F, x: F.threshold(x, 0.1, 3.0), lambda F, x: F.glu(x, 1),
+])
+def test_activation_gradcheck(fn):
+    from ember.autograd import gradcheck, gradgradcheck
+    F = ember.nn.functional
+    x = _away_from_kinks(3, 4)
+    assert gradcheck(lambda t: fn(F, t), (x,))
+    assert gradgradcheck(lambda t: fn(F, t), (x,))
+
+
+def test_linear_prelu_embedding_gradcheck():
+    from ember.autograd import gradcheck, gradgradcheck
+    F = ember.nn.functional
+    x, w, b = (ember.tensor(RNG.standard_normal(s), requires_grad=True) for s in ((2, 3, 4), (5, 4), (5,)))
+    assert gradcheck(F.linear, (x, w, b)) and gradgradcheck(F.linear, (x, w, b))
+    slope = ember.tensor(RNG.uniform(0.1, 0.5, 3), requires_grad=True)
+    assert gradcheck(F.prelu, (_away_from_kinks(2, 3, 2), slope))
+    table = ember.tensor(RNG.standard_normal((6, 3)), requires_grad=True)
+    idx = ember.tensor([[0, 5], [5, 2]])
+    assert gradcheck(lambda t: F.embedding(idx, t), (table,))  # padding and frequency scaling alter the gradient
+    assert gradgradcheck(lambda t: F.embedding(idx, t) ** 2, (table,))

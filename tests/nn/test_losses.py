@@ -201,8 +201,10 @@ def test_cross_entropy_graph_and_double_backward():
           rand(3, 4, dtype=np.float64), np.array([0, 3, 1]), requires_grad=[True, False])
 
 
-def test_nll_all_ignored_is_nan():
-    check(lambda T, a, b: F(T).nll_loss(a, b, ignore_index=1), rand(3, 4), np.array([1, 1, 1]), grad=False)
+@pytest.mark.parametrize("name", ["nll_loss", "cross_entropy"])
+def test_all_targets_ignored(name):
+    check(lambda T, a, b: getattr(F(T), name)(a, b, ignore_index=1), rand(3, 4), np.array([1, 1, 1]),
+          requires_grad=[True, False])
 
 
 @pytest.mark.parametrize("fn,arrays", [
@@ -252,3 +254,28 @@ def test_kl_div_zero_target_and_mean_warning():
     check(lambda T, a, b: F(T).kl_div(a, b, reduction="batchmean"), x, target, requires_grad=[True, False])
     with pytest.warns(UserWarning, match="'batchmean' divides only by the batch size"):
         ember.nn.functional.kl_div(ember.tensor(x), ember.tensor(target))
+
+
+# ------------------------------------------------------------------------------------ float64 gradcheck
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("fn", [
+    lambda F, x, y, r: F.mse_loss(x, y, reduction=r),
+    lambda F, x, y, r: F.smooth_l1_loss(x, y, reduction=r, beta=0.5),
+    lambda F, x, y, r: F.huber_loss(x, y, reduction=r, delta=0.7),
+    lambda F, x, y, r: F.binary_cross_entropy(x.sigmoid(), y.sigmoid(), reduction=r),
+    lambda F, x, y, r: F.binary_cross_entropy_with_logits(x, y.sigmoid(), reduction=r,
+                                                          pos_weight=ember.tensor([1.5, 0.5, 2.0], dtype=ember.float64)),
+    lambda F, x, y, r: F.cross_entropy(x, y.softmax(1), reduction=r, label_smoothing=0.1),
+    lambda F, x, y, r: F.cross_entropy(x, ember.tensor([0, 2, 1, 2]), reduction=r, label_smoothing=0.2,
+                                       weight=ember.tensor([0.5, 1.0, 2.0], dtype=ember.float64)),
+    lambda F, x, y, r: F.nll_loss(x, ember.tensor([0, 2, 1, 1]), reduction=r, ignore_index=1),
+    lambda F, x, y, r: F.kl_div(x.log_softmax(1), y.softmax(1), reduction=r),
+])
+def test_loss_gradcheck(fn, reduction):
+    from ember.autograd import gradcheck, gradgradcheck
+    F = ember.nn.functional
+    x = ember.tensor(RNG.standard_normal((4, 3)), requires_grad=True)
+    y = ember.tensor(RNG.standard_normal((4, 3)), requires_grad=True)
+    assert gradcheck(lambda a, b: fn(F, a, b, reduction), (x, y))
+    assert gradgradcheck(lambda a, b: fn(F, a, b, reduction), (x, y))

@@ -55,11 +55,18 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
         x_rg, w_rg, b_rg = input._rg, weight._rg, bias is not None and bias._rg
         x_shape, b_shape, out_features = x.shape, bias.shape if bias is not None else None, w.shape[0]
 
+        flat = len(x_shape) != 2  # 1-D and N-D inputs go through their (rows, in_features) view
+
         def vjp(g: Tensor):
-            g2 = g.reshape(rows, out_features)
-            gx = g2.mm(weight).reshape(x_shape) if x_rg else None
-            gw = g2.t().mm(input.reshape(rows, in_features)) if w_rg else None
-            gb = sum_to(g2.sum(0), b_shape) if b_rg else None
+            g2 = g.reshape(rows, out_features) if flat else g
+            gx = gw = gb = None
+            if x_rg:
+                gx = g2.mm(weight)
+                gx = gx.reshape(x_shape) if flat else gx
+            if w_rg:
+                gw = g2.t().mm(input.reshape(rows, in_features) if flat else input)
+            if b_rg:
+                gb = sum_to(g2.sum(0), b_shape)
             return gx, gw, gb
         record(out, _NODE_NAMES[(min(x.ndim, 3), bias is not None)], (input, weight, bias), vjp,
                (input, weight))

@@ -282,15 +282,8 @@ def _check_target_dtype(target: Tensor) -> None:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.type()[6:-6]}")
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
-             ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood: ``-weight[t] * input[n, t]`` for class indices t along dim 1.
-
-    ``input`` is (C), (N, C) or (N, C, d1, ..., dk) log-probabilities; targets equal to
-    ``ignore_index`` contribute nothing; ``'mean'`` divides by the sum of the used weights.
-    """
-    reduction = _reduction_arg(reduction, size_average, reduce)
-    x, t = input._data, target._data
+def _check_nll_args(x: np.ndarray, t: np.ndarray, target: Tensor, weight: Optional[Tensor]) -> int:
+    """torch's argument checks for nll_loss, in torch's order; returns the number of classes."""
     if x.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
     if x.ndim != 1 and (t.ndim == 0 or x.shape[0] != t.shape[0]):
@@ -304,36 +297,57 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, siz
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
                            f"got weight tensor of shape: {list(weight.shape)}")
     _not_differentiable("nll_loss_forward", "weight", weight)
+    if x.ndim > 2 and t.shape != x.shape[:1] + x.shape[2:]:
+        raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got {list(t.shape)}")
+    return n_classes
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
+             ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: ``-weight[t] * input[n, t]`` for class indices t along dim 1.
+
+    ``input`` is (C), (N, C) or (N, C, d1, ..., dk) log-probabilities; targets equal to
+    ``ignore_index`` contribute nothing; ``'mean'`` divides by the sum of the used weights.
+    The common case (every target used, no weights) takes a path of a few NumPy calls.
+    """
+    reduction = _reduction_arg(reduction, size_average, reduce)
+    x, t = input._data, target._data
+    n_classes = _check_nll_args(x, t, target, weight)
     unbatched = x.ndim == 1
     if unbatched:
         x, t = x[None], t.reshape(1)
-    elif x.ndim > 2 and t.shape != x.shape[:1] + x.shape[2:]:
-        raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got {list(t.shape)}")
-    t = t.astype(np.int64, copy=False)
     used = t != ignore_index
-    safe_t = np.where(used, t, 0)
-    bad = used & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
-    picked = np.take_along_axis(x, safe_t[:, None], axis=1)[:, 0]
-    w_t = (weight._data[safe_t] if weight is not None else np.ones((), x.dtype)) * used
-    w_t = w_t.astype(x.dtype, copy=False)
-    loss_el = -picked * w_t
+    all_used = bool(used.all())
+    safe_t = t if all_used else np.where(used, t, 0)
+    checked = t if all_used else t[used]
+    if checked.size and (checked.min() < 0 or checked.max() >= n_classes):
+        raise IndexError(f"Target {checked[(checked < 0) | (checked >= n_classes)].flat[0]} is out of bounds.")
+    # where each target sits in x: fancy indices for (N, C), an axis-1 index array otherwise
+    at = (np.arange(x.shape[0]), safe_t) if x.ndim == 2 else None
+    picked = x[at] if at is not None else np.take_along_axis(x, safe_t[:, None], axis=1)[:, 0]
+    if weight is None:
+        w_t = None if all_used else used.astype(x.dtype)
+    else:
+        w_t = weight._data[safe_t].astype(x.dtype, copy=False)
+        w_t = w_t if all_used else w_t * used
+    loss_el = -picked if w_t is None else -picked * w_t
     if reduction == "none":
-        out_arr = loss_el[0] if unbatched else loss_el
-        denom = None
+        out = wrap(loss_el[0] if unbatched else loss_el)
+        coef = -1 if w_t is None else -w_t
     else:
         total = loss_el.sum(dtype=x.dtype)
-        denom = w_t.sum(dtype=x.dtype) if reduction == "mean" else None
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out_arr = np.asarray(total / denom if denom is not None else total)
-    out = wrap(out_arr)
+        denom = x.dtype.type(1 if reduction == "sum" else picked.size if w_t is None else w_t.sum(dtype=x.dtype))
+        out = wrap(np.asarray(total / denom if denom else np.nan, x.dtype))
+        coef = (-1 if w_t is None else -w_t) / denom if denom else 0  # torch: zero gradient, nan loss
     if needs_grad(input):
-        # d(loss)/d(input) is -w[t]/denominator at each target position: a constant, linear in g
+        # d(loss)/d(input) is coef at each target position, 0 elsewhere: a constant, linear in g
         scale = np.zeros(x.shape, x.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            coef = np.where(used, -w_t / denom, 0) if denom is not None else -w_t
-        np.put_along_axis(scale, safe_t[:, None], coef[:, None].astype(x.dtype, copy=False), axis=1)
+        if at is not None:
+            scale[at] = coef
+        else:
+            np.put_along_axis(scale, safe_t[:, None], np.broadcast_to(coef, safe_t.shape)[:, None], axis=1)
+        if not all_used:
+            scale *= used[:, None]
         scale_t = wrap(scale.reshape(input.shape))
         per_sample = reduction == "none" and not unbatched
         g_shape = x.shape[:1] + (1,) + x.shape[2:]
