@@ -341,6 +341,22 @@ def test_einsum_view():
     assert ember.einsum("ii->i", x)._base is x
 
 
+def test_einsum_view_inplace():
+    """A one-operand einsum is a view: in-place writes through it or its base reach both histories."""
+    def write_view(T, x):
+        y = x * 1
+        T.einsum("ii->i", y).mul_(2)
+        return y
+
+    def write_base(T, x):
+        y = x * 1
+        d = T.einsum("ii->i", y)
+        y.mul_(3)
+        return d
+    check(write_view, rand(3, 3))
+    check(write_base, rand(3, 3))
+
+
 # ---------------------------------------------------------------------------- tensordot
 TENSORDOT = [
     ((2, 3, 4), (3, 4, 5), 2), ((2, 3, 4), (3, 4, 5), ([1, 2], [0, 1])), ((2, 3), (3, 2), ([1], [0])),

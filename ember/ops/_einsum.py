@@ -16,6 +16,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._record import wrap, needs_grad, record, _CAPITAL
+from .views import _register
 
 # torch's label numbering (A-Z, then a-z) is also the sort order of an implicit output.
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
@@ -240,6 +241,8 @@ def _contract(operands, subs: list, out_sub: list) -> Tensor:
             return tuple(_operand_grad(g, i, operands, subs, out_sub, sizes) if w else None
                          for i, w in enumerate(wanted))
         record(out, "EinsumBackward0", operands, vjp, saved)
+        if alias:  # like any graphed view: an in-place change of the base must reach its history
+            _register(out)
     return out
 
 
