@@ -530,3 +530,29 @@ def test_dropout_hooks_do_not_leak_warnings():
         warnings.simplefilter("error")
         m = ember.nn.Sequential(ember.nn.Linear(2, 2))
         m(ember.ones(1, 2)).sum().backward()
+
+
+def _two_input_hook_run(lib):
+    class Mul(lib.nn.Module):
+        def forward(self, a, b, scale):
+            return a * b * scale, b.sum()
+
+    m = Mul()
+    seen = []
+    m.register_full_backward_hook(lambda mod, gi, go: seen.append(
+        ([None if g is None else g.detach().numpy().copy() for g in gi],
+         [None if g is None else g.detach().numpy().copy() for g in go])))
+    a = lib.tensor([1.0, 2.0], requires_grad=True)
+    b = lib.tensor([3.0, 4.0])
+    out, total = m(a, b, 2.0)
+    out.sum().backward()
+    return seen
+
+
+def test_full_backward_hook_entries_for_non_differentiable_arguments():
+    """torch passes zeros for tensor inputs without grad, None for non-tensors and for outputs without grad."""
+    (t_gi, t_go), (e_gi, e_go) = _two_input_hook_run(torch)[0], _two_input_hook_run(ember)[0]
+    assert [g is None for g in e_gi] == [g is None for g in t_gi] == [False, False, True]
+    assert [g is None for g in e_go] == [g is None for g in t_go] == [False, True]
+    for ours, theirs in ((e_gi[0], t_gi[0]), (e_gi[1], t_gi[1]), (e_go[0], t_go[0])):
+        np.testing.assert_allclose(ours, theirs)

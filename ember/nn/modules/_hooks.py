@@ -33,20 +33,29 @@ class RemovableHandle(_Handle):
             d.pop(self.id, None)
 
 
-def _identity(tensors: list, vjp: Callable) -> list:
-    """Aliases of ``tensors`` that share one ``BackwardHookFunctionBackward`` node running ``vjp``."""
-    node = Node("BackwardHookFunctionBackward", vjp, tuple(gradient_edge(t) for t in tensors),
+def _identity(tensors: list) -> tuple:
+    """Aliases of ``tensors`` that share one ``BackwardHookFunctionBackward`` node (identity vjp).
+
+    Only the aliases of tensors that require grad are the node's differentiable outputs; the
+    node still counts the others, which reach it as zero gradients (torch's materialisation).
+    """
+    node = Node("BackwardHookFunctionBackward", lambda *grads: grads, tuple(gradient_edge(t) for t in tensors),
                 outputs_meta=tuple((t.shape, t.dtype) for t in tensors))
     out = []
     for i, t in enumerate(tensors):
         alias = Tensor._make(t._data, t)
-        alias._rg, alias.grad_fn, alias._output_nr = True, node, i
+        if t._rg:
+            alias._rg, alias.grad_fn, alias._output_nr = True, node, i
         out.append(alias)
-    return out
+    return node, out
 
 
 class BackwardHook:
-    """Wraps one call of a module that has full backward hooks or backward pre-hooks."""
+    """Wraps one call of a module that has full backward hooks or backward pre-hooks.
+
+    The user hooks get one entry per positional argument and per output: None for non-tensors,
+    zeros for input tensors that need no gradient, None for outputs that got none.
+    """
 
     def __init__(self, module, user_hooks: list, user_pre_hooks: list) -> None:
         self.module = module
@@ -85,12 +94,14 @@ class BackwardHook:
         self.input_index = index = self._tensor_positions(args)
         if index is None:
             return args
-        return self._replace(args, index, _identity([args[i] for i in index], self._input_vjp))
+        node, aliases = _identity([args[i] for i in index])
+        node.register_hook(self._on_input_grads)
+        return self._replace(args, index, aliases)
 
-    def _input_vjp(self, *grads):
+    def _on_input_grads(self, grad_inputs: tuple, _):
         if self.grad_outputs is None:  # reached without passing through the outputs (double backward)
-            return grads
-        res = self._pack(self.input_index, grads, self.n_inputs)
+            return None
+        res = self._pack(self.input_index, grad_inputs, self.n_inputs)
         for hook in self.user_hooks:
             out = hook(self.module, res, self.grad_outputs)
             if out is None:
@@ -98,7 +109,7 @@ class BackwardHook:
             if len(out) != len(res):
                 raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
                                    f"{len(out)}, but expected {len(res)}")
-            res = tuple(out)
+            res = out
         self.grad_outputs = None
         return tuple(res[i] for i in self.input_index)
 
@@ -109,11 +120,13 @@ class BackwardHook:
         self.output_index = index = self._tensor_positions(args)
         if index is None:
             return result
-        args = self._replace(args, index, _identity([args[i] for i in index], self._output_vjp))
+        node, aliases = _identity([args[i] for i in index])
+        node.register_prehook(self._on_output_grads)
+        args = self._replace(args, index, aliases)
         return args if is_tuple else args[0]
 
-    def _output_vjp(self, *grads):
-        self.grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
+    def _on_output_grads(self, grad_outputs: tuple):
+        self.grad_outputs = self._pack(self.output_index, grad_outputs, self.n_outputs)
         for hook in self.user_pre_hooks:
             new = hook(self.module, self.grad_outputs)
             if new is None:
