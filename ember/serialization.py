@@ -12,6 +12,8 @@ Saving to a path is atomic: the archive is written beside it and renamed into pl
 from __future__ import annotations
 
 import collections
+import contextlib
+import importlib
 import io
 import os
 import pickle
@@ -21,6 +23,7 @@ from typing import Any, BinaryIO, Callable, Union
 
 import numpy as np
 
+from . import dtypes
 from .tensor import Tensor
 
 FileLike = Union[str, os.PathLike, BinaryIO]
@@ -122,7 +125,14 @@ class _Reduced:
         return (self.func, self.args)
 
 
+def _save_dtype(pickler: _TorchPickler, obj: dtypes.dtype) -> None:
+    """A dtype is written as torch's global of the same name (``torch.float32``)."""
+    pickler.write(pickle.GLOBAL + f"torch\n{obj.name}\n".encode())
+    pickler.memoize(obj)
+
+
 _TorchPickler.dispatch[_Reduced] = lambda self, obj: self.save_reduce(obj.func, obj.args, obj=obj)
+_TorchPickler.dispatch[dtypes.dtype] = _save_dtype
 _HOOKS = collections.OrderedDict()
 
 
@@ -202,30 +212,62 @@ _SAFE_GLOBALS: dict = {
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
     ("collections", "OrderedDict"): collections.OrderedDict,
-    ("builtins", "set"): set,
-    ("builtins", "frozenset"): frozenset,
-    ("builtins", "complex"): complex,
+    **{(mod, f.__name__): f for mod in ("builtins", "__builtin__") for f in (set, frozenset, complex)},
     **{("torch", name): _storage_type(name) for name in _STORAGE_DTYPES},
 }
 
 
-class _SafeUnpickler(pickle.Unpickler):
-    """Rebuilds tensors and plain containers only; any other global is refused before it is touched."""
+def _resolve(module: str, name: str):
+    """Import ``module.name``, reading torch's and torchvision's names as ember's."""
+    from .torch_alias import ember_name
+    target = ember_name(module) or module
+    try:
+        obj = importlib.import_module(target)
+        for part in name.split("."):
+            obj = getattr(obj, part)
+        return obj
+    except (ImportError, AttributeError):
+        return None
 
-    def __init__(self, file, archive: zipfile.ZipFile, root: str, extra_globals: dict) -> None:
+
+def _allowed_by_default(obj) -> bool:
+    """ember's own module classes, dtypes, devices and sizes are safe to rebuild."""
+    from .device import device
+    from .nn.modules.module import Module
+    from .tensor import Size
+    if isinstance(obj, type):
+        return (issubclass(obj, Module) and obj.__module__.startswith("ember.")) or obj in (device, Size)
+    return isinstance(obj, (dtypes.dtype, device))
+
+
+class _Unpickler(pickle.Unpickler):
+    """Rebuilds a checkpoint's objects, reading tensor storages from the archive.
+
+    With ``weights_only`` it builds only tensors, plain containers, ember's own classes and what
+    the user allow-listed; any other global is refused before it is imported or called.
+    """
+
+    def __init__(self, file, archive: zipfile.ZipFile, root: str, weights_only: bool) -> None:
         super().__init__(file)
-        self.archive, self.root = archive, root
-        self.extra_globals = extra_globals
+        self.archive, self.root, self.weights_only = archive, root, weights_only
         self.loaded: dict = {}
 
     def find_class(self, module: str, name: str):
-        found = _SAFE_GLOBALS.get((module, name)) or self.extra_globals.get((module, name))
-        if found is None:
-            raise UnpicklingError(
-                f"Weights only load failed. Unsupported global: GLOBAL {module}.{name} was not an "
-                f"allowed global by default. ember.load reads tensors and plain containers only; "
-                f"loading code from a file is refused.")
-        return found
+        found = _SAFE_GLOBALS.get((module, name)) or _EXTRA_SAFE.get((module, name))
+        if found is not None:
+            return found
+        if not self.weights_only:
+            return _resolve(module, name) or super().find_class(module, name)
+        if module.split(".")[0] in ("torch", "torchvision", "ember"):
+            obj = _resolve(module, name)
+            if obj is not None and _allowed_by_default(obj):
+                return obj
+        raise UnpicklingError(
+            f"Weights only load failed. Unsupported global: GLOBAL {module}.{name} was not an allowed "
+            f"global by default. Please use `ember.serialization.add_safe_globals([{name}])` or the "
+            f"`ember.serialization.safe_globals([{name}])` context manager to allowlist this global if "
+            f"you trust this class/function; or load with weights_only=False if you trust the file "
+            f"(that can run code from it).")
 
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
@@ -249,13 +291,13 @@ def load(f: FileLike, map_location=None, pickle_module=None, *, weights_only: bo
          mmap=None, **pickle_load_args) -> Any:
     """Read a checkpoint written by ``ember.save`` or ``torch.save`` (zip format).
 
-    ``weights_only=True`` (the default) rebuilds only tensors and plain containers.
+    ``weights_only=True`` (the default) rebuilds only tensors, plain containers, ember's own
+    classes and allow-listed globals, so loading cannot run code from the file.
+    ``weights_only=False`` is the explicit opt-in to full unpickling of a trusted file.
     """
-    if not weights_only:
-        raise NotImplementedError("weights_only=False is not supported yet")
     data = f.read() if hasattr(f, "read") else open(os.fspath(f), "rb").read()
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        if data[:2] == b"\x80\x02" or data[:1] == b"\x80":
+        if data[:1] == b"\x80":
             raise UnpicklingError("Weights only load failed: the file is a bare pickle, not a torch zip "
                                   "checkpoint; ember does not unpickle such files (it could run code).")
         raise RuntimeError("PytorchStreamReader failed reading zip archive: failed finding central "
@@ -266,18 +308,26 @@ def load(f: FileLike, map_location=None, pickle_module=None, *, weights_only: bo
             raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file not found")
         root = names[0].split("/")[0]
         pkl = archive.read(names[0])
-        return _SafeUnpickler(io.BytesIO(pkl), archive, root, dict(_EXTRA_SAFE)).load()
+        return _Unpickler(io.BytesIO(pkl), archive, root, weights_only).load()
 
 
 _EXTRA_SAFE: dict = {}
 
 
+def _key(g) -> tuple:
+    obj, name = g if isinstance(g, tuple) else (g, f"{g.__module__}.{g.__qualname__}")
+    module, _, attr = name.rpartition(".")
+    return (module, attr), obj
+
+
 def add_safe_globals(safe_globals: list) -> None:
-    """Allow these classes or functions in ``ember.load`` (as ``torch.serialization.add_safe_globals``)."""
+    """Allow these classes or functions in ``ember.load`` (``torch.serialization.add_safe_globals``).
+
+    An entry is the object itself or ``(object, "module.name")`` for a name it is saved under.
+    """
     for g in safe_globals:
-        obj, name = (g if isinstance(g, tuple) else (g, f"{g.__module__}.{g.__qualname__}"))
-        module, _, attr = name.rpartition(".")
-        _EXTRA_SAFE[(module, attr)] = obj
+        key, obj = _key(g)
+        _EXTRA_SAFE[key] = obj
 
 
 def get_safe_globals() -> list:
@@ -286,6 +336,18 @@ def get_safe_globals() -> list:
 
 def clear_safe_globals() -> None:
     _EXTRA_SAFE.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals: list):
+    """Allow these globals in ``ember.load`` inside the ``with`` block only."""
+    added = [key for key, _ in map(_key, safe_globals) if key not in _EXTRA_SAFE]
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        for key in added:
+            _EXTRA_SAFE.pop(key, None)
 
 
 def reduce_tensor(t: Tensor):

@@ -138,3 +138,46 @@ def test_save_is_atomic_when_the_process_is_killed(tmp_path):
     assert ember.load(path)["step"] == 1
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "ckpt.pt"]
     assert all(name.startswith(".tmp-") for name in leftovers)
+
+
+class _UserNet(ember.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = ember.nn.Linear(3, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def test_whole_module_checkpoints_need_an_allow_list_for_user_classes(tmp_path):
+    net = _UserNet()
+    ember.save(net, tmp_path / "net.pt")
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL .*_UserNet"):
+        ember.load(tmp_path / "net.pt")
+    with ember.serialization.safe_globals([_UserNet]):
+        back = ember.load(tmp_path / "net.pt")
+    with pytest.raises(pickle.UnpicklingError):
+        ember.load(tmp_path / "net.pt")
+    assert ember.load(tmp_path / "net.pt", weights_only=False).fc.weight.tolist() == net.fc.weight.tolist()
+    x = ember.randn(4, 3)
+    assert back(x).tolist() == net(x).tolist()
+
+
+def test_ember_module_classes_are_safe_by_default_and_torch_modules_load(tmp_path):
+    seq = ember.nn.Sequential(ember.nn.Linear(3, 2), ember.nn.ReLU())
+    ember.save(seq, tmp_path / "seq.pt")
+    back = ember.load(tmp_path / "seq.pt")
+    x = ember.randn(2, 3)
+    assert back(x).tolist() == seq(x).tolist()
+    t_seq = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh())
+    torch.save(t_seq, tmp_path / "t_seq.pt")
+    e_seq = ember.load(tmp_path / "t_seq.pt")
+    xt = torch.randn(2, 3)
+    np.testing.assert_allclose(e_seq(ember.tensor(xt.numpy())).detach().numpy(), t_seq(xt).detach().numpy(),
+                               rtol=1e-6)
+
+
+def test_dtypes_are_saved_as_torch_globals(tmp_path):
+    ember.save({"dtype": ember.float64}, tmp_path / "d.pt")
+    assert torch.load(tmp_path / "d.pt")["dtype"] is torch.float64
+    assert ember.load(tmp_path / "d.pt")["dtype"] is ember.float64
