@@ -65,21 +65,43 @@ def test_functional_linear_oracle():
     check(lambda T, x, w: T.nn.functional.linear(x, w), rand(2, 3, 5), rand(4, 5))
 
 
-@pytest.mark.parametrize("x_shape,w_shape", [((64, 784), (10, 128)), ((784,), (10, 128)), ((2, 3, 784), (10, 128))])
-def test_linear_shape_error_message(x_shape, w_shape):
+@pytest.mark.parametrize("shapes", [
+    ((64, 784), (10, 128), None), ((784,), (10, 128), None), ((2, 3, 784), (10, 128), None),
+    ((2, 3), (10, 3), (9,)), ((5, 2, 3), (4, 3), (9,)), ((3,), (4, 3), (9,)), ((2, 3), (4, 3), (3, 2, 4)),
+    ((), (4, 3), None), ((2, 3), (4, 3, 1), None),
+])
+def test_linear_error_messages(shapes):
+    x_shape, w_shape, b_shape = shapes
+
+    def call(T):
+        bias = None if b_shape is None else T.zeros(b_shape)
+        return T.nn.functional.linear(T.zeros(x_shape), T.zeros(w_shape), bias)
     with pytest.raises(RuntimeError) as theirs:
-        torch.nn.functional.linear(torch.zeros(x_shape), torch.zeros(w_shape))
+        call(torch)
     with pytest.raises(RuntimeError) as ours:
-        ember.nn.functional.linear(ember.zeros(x_shape), ember.zeros(w_shape))
-    assert str(ours.value) == str(theirs.value)
+        call(ember)
+    assert str(ours.value) == str(theirs.value).replace("torch.", "ember.").replace("ember.FloatTensor",
+                                                                                    "torch.FloatTensor")
 
 
-def test_linear_dtype_error_message():
-    with pytest.raises(RuntimeError) as theirs:
-        torch.nn.functional.linear(torch.zeros(2, 3), torch.zeros(4, 3, dtype=torch.float64))
-    with pytest.raises(RuntimeError) as ours:
-        ember.nn.functional.linear(ember.zeros(2, 3), ember.zeros(4, 3, dtype=ember.float64))
-    assert str(ours.value) == str(theirs.value)
+def test_linear_dtype_error_messages():
+    for x_dt, w_dt, b_dt in ((np.float32, np.float64, None), (np.float32, np.float32, np.float64)):
+        def call(T):
+            bias = None if b_dt is None else T.zeros(4, dtype=getattr(T, np.dtype(b_dt).name))
+            return T.nn.functional.linear(T.zeros(2, 3, dtype=getattr(T, np.dtype(x_dt).name)),
+                                          T.zeros(4, 3, dtype=getattr(T, np.dtype(w_dt).name)), bias)
+        with pytest.raises(RuntimeError) as theirs:
+            call(torch)
+        with pytest.raises(RuntimeError) as ours:
+            call(ember)
+        assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("x_shape,b_shape", [((2, 3), (1,)), ((2, 3), (2, 4)), ((2, 3), (1, 1)), ((5, 2, 3), (5, 1, 4)),
+                                             ((3,), (1, 4)), ((3,), ()), ((2, 3), ())])
+def test_linear_bias_broadcasting(x_shape, b_shape):
+    check(lambda T, x, w, b: T.nn.functional.linear(x, w, b), rand(*x_shape), rand(4, 3), rand(*b_shape))
+    check(lambda T, x, w: T.nn.functional.linear(x, w), rand(2, 3), rand(3))
 
 
 def test_linear_double_backward():
