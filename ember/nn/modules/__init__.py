@@ -13,3 +13,4 @@ from .batchnorm import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .activation_attention import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
