@@ -4,6 +4,9 @@ from __future__ import annotations
 import warnings
 from typing import Optional
 
+import numpy as np
+
+from .. import tensor as _tensor  # still being initialised here (it imports this package): used at call time
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled)
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled
@@ -15,16 +18,13 @@ from . import graph, functional
 
 
 def _tensors(x) -> tuple:
-    from ..tensor import Tensor
-    if isinstance(x, Tensor):
-        return (x,)
-    return tuple(x)
+    """A tensor, or a sequence of them, as a tuple."""
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 def _grad_outputs(outputs: tuple, grads, create_graph: bool) -> list:
     """One cotangent per output: 1 for a scalar output given None; checked against the output."""
-    from ..tensor import Tensor
-    from ..ops.creation import ones_like
+    Tensor = _tensor.Tensor
     grads = (None,) * len(outputs) if grads is None else _tensors(grads)
     if len(grads) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
@@ -34,19 +34,21 @@ def _grad_outputs(outputs: tuple, grads, create_graph: bool) -> list:
             if out._rg:
                 if out._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if not out.is_floating_point():
+                if out._data.dtype.kind != "f":
                     raise RuntimeError("grad can be implicitly created only for real scalar outputs but "
                                        f"got {out.dtype}")
-            g = ones_like(out)
+            g = Tensor._make(np.ones(out._data.shape, out._data.dtype))
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         else:
             if g._data.shape != out._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} and "
                                    f"output[{i}] has a shape of {out.shape!r}.")
-            if g._data.dtype != out._data.dtype and out.is_floating_point():
+            if g._data.dtype != out._data.dtype and out._data.dtype.kind == "f":
                 g = g.to(out.dtype)
-        result.append(g if create_graph else g.detach())
+            if g._rg and not create_graph:
+                g = g.detach()
+        result.append(g)
     return result
 
 
@@ -108,8 +110,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
     grads = _grad_outputs(outs, grad_outputs, create_graph)
     result = run_backward(outs, grads, retain, create_graph, ins, allow_unused=allow)
     if materialize_grads:
-        from ..ops.creation import zeros_like
-        result = [zeros_like(t) if g is None else g for g, t in zip(result, ins)]
+        result = [_tensor.Tensor._make(np.zeros(t._data.shape, t._data.dtype)) if g is None else g
+                  for g, t in zip(result, ins)]
     return tuple(result)
 
 

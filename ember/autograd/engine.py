@@ -29,9 +29,7 @@ def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, 
         if node not in buffers:
             roots.append(node)
             buffers[node] = [None] * (len(node._outputs_meta) or 1)
-        slot = buffers[node]
-        slot[nr] = g if slot[nr] is None else slot[nr] + g
-
+        _add(buffers[node], nr, g)
     targets: dict = {}
     for i, t in enumerate(inputs or ()):
         node, nr = gradient_edge(t)
@@ -39,42 +37,17 @@ def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, 
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         targets.setdefault(node, []).append((nr, i))
     deps, parents = _dependencies(roots, inputs is not None)
-    # With inputs, a node runs only if it leads to one; the inputs' own nodes just capture.
-    needed = _leads_to(targets, parents) if inputs is not None else None
-    captured = [None] * len(inputs or ())
+    captured = [None] * len(targets and inputs)
 
-    ready = [n for n in roots if n not in deps]
-    with grad_mode.set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
-            input_grads = None
-            if grads is not None and (needed is None or node in needed or node in targets):
-                if node._hooks is not None or type(node) is AccumulateGrad:
-                    grads = _tensor_pre_hooks(node, grads)
-                if targets:
-                    for nr, i in targets.get(node, ()):
-                        captured[i] = grads[nr]
-                if node._hooks is not None and node._hooks.pre:
-                    grads = _node_pre_hooks(node, grads)
-                if needed is None or node in needed:
-                    input_grads = _apply(node, grads, retain_graph)
-            for i, (nxt, nr) in enumerate(node.next_functions):
-                if nxt is None:
-                    continue
-                if input_grads is not None:
-                    g = input_grads[i]
-                    if g is not None:
-                        if type(nxt) is AccumulateGrad:
-                            g = _leaf_grad(node, i, g, nxt.variable)
-                        slot = buffers.get(nxt)
-                        if slot is None:
-                            slot = buffers[nxt] = [None] * (len(nxt._outputs_meta) or 1)
-                        slot[nr] = g if slot[nr] is None else slot[nr] + g
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if not left:
-                    ready.append(nxt)
+    state = grad_mode._state
+    was_enabled, state.enabled = state.enabled, create_graph
+    try:
+        if inputs is None:
+            _walk(roots, deps, buffers, retain_graph)
+        else:
+            _walk_to_inputs(roots, deps, buffers, retain_graph, targets, _leads_to(targets, parents), captured)
+    finally:
+        state.enabled = was_enabled
     if inputs is None:
         return None
     if not allow_unused:
@@ -83,6 +56,67 @@ def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, 
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used "
                                    "in the graph. Set allow_unused=True if this is the desired behavior.")
     return captured
+
+
+def _add(slot: list, nr: int, grad) -> None:
+    slot[nr] = grad if slot[nr] is None else slot[nr] + grad
+
+
+def _walk(roots: list, deps: dict, buffers: dict, retain_graph: bool) -> None:
+    """``backward()``: run every node once its gradient is complete; leaves accumulate ``.grad``."""
+    ready = [n for n in roots if n not in deps]
+    pop_buffer = buffers.pop
+    while ready:
+        node = ready.pop()
+        grads = pop_buffer(node, None)
+        input_grads = None
+        if grads is not None:
+            if node._hooks is not None or type(node) is AccumulateGrad:
+                grads = _pre_hooks(node, grads)
+            input_grads = _apply(node, grads, retain_graph)
+        _send(node, input_grads, deps, buffers, ready)
+
+
+def _walk_to_inputs(roots: list, deps: dict, buffers: dict, retain_graph: bool, targets: dict,
+                    needed: set, captured: list) -> None:
+    """``autograd.grad``: run only the nodes leading to an input; capture the inputs' gradients."""
+    ready = [n for n in roots if n not in deps]
+    while ready:
+        node = ready.pop()
+        grads = buffers.pop(node, None)
+        input_grads = None
+        if grads is not None and (node in needed or node in targets):
+            if node._hooks is not None or type(node) is AccumulateGrad:
+                grads = _tensor_pre_hooks(node, grads)
+            for nr, i in targets.get(node, ()):
+                captured[i] = grads[nr]
+            if node in needed:
+                if node._hooks is not None and node._hooks.pre:
+                    grads = _node_pre_hooks(node, grads)
+                input_grads = _apply(node, grads, retain_graph)
+        _send(node, input_grads, deps, buffers, ready)
+
+
+def _send(node, input_grads, deps: dict, buffers: dict, ready: list) -> None:
+    """Pass ``node``'s input gradients along its edges; queue the nodes that have all theirs."""
+    for i, (nxt, nr) in enumerate(node.next_functions):
+        if nxt is None:
+            continue
+        if input_grads is not None:
+            g = input_grads[i]
+            if g is not None:
+                if type(nxt) is AccumulateGrad:
+                    var = nxt.variable._data
+                    if g._data.shape != var.shape or g._data.dtype != var.dtype:
+                        g = _leaf_grad(node, i, g, nxt.variable)
+                slot = buffers.get(nxt)
+                if slot is None:
+                    buffers[nxt] = slot = [None] * (len(nxt._outputs_meta) or 1)
+                _add(slot, nr, g)
+        left = deps[nxt] - 1
+        deps[nxt] = left
+        if not left:
+            ready.append(nxt)
 
 
 def _dependencies(roots: list, with_parents: bool) -> tuple:
@@ -205,6 +239,14 @@ def _call_tensor_hook(fn, grad):
 
 def _hook_name(fn) -> str:
     return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _pre_hooks(node, grads: list) -> list:
+    """Tensor hooks, ``retain_grad``, then node pre-hooks, in torch's order."""
+    grads = _tensor_pre_hooks(node, grads)
+    if node._hooks is not None and node._hooks.pre:
+        grads = _node_pre_hooks(node, grads)
+    return grads
 
 
 def _node_pre_hooks(node, grads: list) -> list:
