@@ -168,11 +168,17 @@ def assign(self: Tensor, result: np.ndarray) -> Tensor:
     return self
 
 
-def make_inplace(op: Callable, name: str) -> Callable:
-    """``op``'s in-place form: ``self.op_(*args)`` writes ``op(self, *args)`` into ``self``."""
+def make_inplace(op: Callable, name: str, promotes: bool = True) -> Callable:
+    """``op``'s in-place form: ``self.op_(*args)`` writes ``op(self, *args)`` into ``self``.
+
+    As in torch, the operands' promoted dtype must cast to ``self``'s before anything runs
+    (``promotes``; comparisons and logical ops write their bools into any dtype).
+    """
     def method(self: Tensor, *args, **kwargs) -> Tensor:
         others = [a for a in args if isinstance(a, Tensor)] + \
             [a for a in kwargs.values() if isinstance(a, Tensor)]
+        if isinstance(self, Tensor):
+            _check_inplace(self, others, [a for a in args if isinstance(a, (Tensor,) + NUMBER)], promotes)
         if recording(self, *others):
             return inplace(self, lambda s: _differentiable(op(s, *args, **kwargs), name, s, others), *others)
         with grad_mode.no_grad():
@@ -180,6 +186,21 @@ def make_inplace(op: Callable, name: str) -> Callable:
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place :func:`{op.__name__}`."
     return method
+
+
+def _check_inplace(self: Tensor, others: list, operands: list, promotes: bool) -> None:
+    """torch's checks before an in-place op runs: the operands broadcast to ``self``'s shape, and
+    (for ops that promote) their common dtype casts to ``self``'s."""
+    shape = self._data.shape
+    if others:
+        try:
+            full = np.broadcast_shapes(shape, *(t._data.shape for t in others))
+        except ValueError:
+            raise broadcast_error(shape, *(t._data.shape for t in others)) from None
+        if full != shape:
+            raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(full)}")
+    if promotes:
+        check_cast(dtypes.result_type(self, *operands).np, self._data.dtype)
 
 
 def _differentiable(result: Tensor, name: str, self: Tensor, others: list) -> Tensor:

@@ -81,7 +81,7 @@ def std(input: Tensor, dim=None, unbiased: Optional[bool] = None, keepdim: bool 
 
 
 def _moment_and_mean(op: str, node: str, input: Tensor, dim, unbiased, keepdim, correction) -> tuple:
-    x, axes, c, n = _moment_args(op.split("_")[0], input, dim, unbiased, keepdim, correction)
+    x, axes, c, n = _moment_args(op, input, dim, unbiased, keepdim, correction)
     v = _var_array(x, axes, c, n, keepdim)
     first = wrap(np.sqrt(v) if op == "std_mean" else v)
     mean = wrap(_reduction().mean_array(x, axes, keepdim))

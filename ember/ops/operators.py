@@ -32,6 +32,13 @@ def _reflected(op: Callable) -> Callable:
     return reflected
 
 
+def __invert__(self):
+    """``~tensor``: integer and bool tensors only (a TypeError otherwise, as in torch)."""
+    if self._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return P.bitwise_not(self)
+
+
 def __rtruediv__(self, other):
     """``number / tensor`` is ``tensor.reciprocal() * number``, as in torch."""
     if isinstance(other, _OPERAND):
@@ -79,7 +86,7 @@ OPERATORS = {
     "__imod__": _binary(P.remainder_),
     "__pow__": _binary(P.pow), "__rpow__": _reflected(P.pow), "__ipow__": _binary(P.pow_),
     "__matmul__": __matmul__, "__rmatmul__": __rmatmul__, "__imatmul__": __imatmul__,
-    "__neg__": P.neg, "__pos__": P.positive, "__abs__": P.abs, "__invert__": P.bitwise_not,
+    "__neg__": P.neg, "__pos__": P.positive, "__abs__": P.abs, "__invert__": __invert__,
     "__eq__": _binary(P.eq), "__ne__": _binary(P.ne), "__lt__": _binary(P.lt), "__le__": _binary(P.le),
     "__gt__": _binary(P.gt), "__ge__": _binary(P.ge),
     "__and__": _binary(P.bitwise_and), "__rand__": _binary(P.bitwise_and),

@@ -154,10 +154,13 @@ def div(input, other, *, rounding_mode: Optional[str] = None, out: Optional[Tens
 divide = div
 
 
-def _integer_division(fn: Callable) -> Callable:
-    """An op that raises torch's error on integer division by zero."""
+def _kernel(fn: Callable, name: str, divides: bool = False) -> Callable:
+    """``fn`` as a torch kernel called ``name``: none for bool, and (``divides``) torch's error
+    for an integer division by zero."""
     def forward(x, y):
-        if x.dtype.kind in "iub" and not np.all(y):
+        if x.dtype.kind == "b":
+            raise NotImplementedError(f'"{name}" not implemented for \'Bool\'')
+        if divides and x.dtype.kind in "iu" and not np.all(y):
             raise RuntimeError("ZeroDivisionError")
         return fn(x, y)
     return forward
@@ -169,7 +172,8 @@ def _trunc_div(x, y):
     return np.floor_divide(x - np.fmod(x, y), y)
 
 
-_ROUNDED_DIV = {"trunc": _integer_division(_trunc_div), "floor": _integer_division(np.floor_divide)}
+_ROUNDED_DIV = {"trunc": _kernel(_trunc_div, "div_trunc_cpu", divides=True),
+                "floor": _kernel(np.floor_divide, "div_floor_cpu", divides=True)}
 
 
 def true_divide(input, other, *, out: Optional[Tensor] = None) -> Tensor:
@@ -192,7 +196,7 @@ def floor_divide(input, other, *, out: Optional[Tensor] = None) -> Tensor:
 def remainder(input, other, *, out: Optional[Tensor] = None) -> Tensor:
     """Python's modulus: the result has the sign of ``other``."""
     name = "RemainderBackward1" if isinstance(other, Tensor) else "RemainderBackward0"
-    result = _binary(name, input, other, _integer_division(np.remainder),
+    result = _binary(name, input, other, _kernel(np.remainder, "remainder_cpu", divides=True),
                      lambda g, a, b, o, need: (g, -g * a.div(b, rounding_mode="floor")
                                                if need[1] else None), ("", "01"))
     return result if out is None else output(out, result)
@@ -205,15 +209,15 @@ def fmod(input, other, *, out: Optional[Tensor] = None) -> Tensor:
         raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
     name = "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0"
-    result = _binary(name, input, other, _integer_division(np.fmod),
+    result = _binary(name, input, other, _kernel(np.fmod, "fmod_cpu", divides=True),
                      lambda g, a, b, o, need: (g, -g * a.div(b, rounding_mode="trunc")
                                                if need[1] else None), ("", "01"))
     return result if out is None else output(out, result)
 
 
 # ---------------------------------------------------------------------------- pow, atan2
-def _int_power(x, y):
-    """Integer power; negative exponents give 1 / x ** -y truncated, as torch's kernel does."""
+def _power(x, y):
+    """torch's pow kernel; integer bases to negative exponents give 1 / x ** -y truncated."""
     if x.dtype.kind not in "iu" or not np.any(y < 0):
         return np.power(x, y)
     neg = y < 0
@@ -221,6 +225,18 @@ def _int_power(x, y):
     odd = (y % 2) != 0
     by_neg = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0)).astype(x.dtype)
     return np.where(neg, by_neg, safe)
+
+
+_POWER = _kernel(_power, "pow")
+
+
+def _pow_scalar(e) -> Callable:
+    """``x ** e`` for a number ``e``: exponents 0 and 1 need no kernel (so they work for bool too)."""
+    if e == 0:
+        return lambda x, y: np.ones_like(x)
+    if e == 1:
+        return lambda x, y: x.copy()
+    return _POWER
 
 
 def _pow_self_grad(g, a, e):
@@ -237,16 +253,16 @@ def pow(input, exponent, *, out: Optional[Tensor] = None) -> Tensor:
                 and not isinstance(exponent, bool) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         e = exponent
-        result = _binary("PowBackward0", input, exponent, np.power,
+        result = _binary("PowBackward0", input, exponent, _pow_scalar(exponent),
                          lambda g, a, b, o, need: (_pow_self_grad(g, a, e), None), ("0", ""))
     elif isinstance(exponent, Tensor) and not isinstance(input, Tensor):
         check_operand("pow", input, "self", 1)
         base = input
-        result = _binary("PowBackward2", input, exponent, _int_power,
+        result = _binary("PowBackward2", input, exponent, _POWER,
                          lambda g, a, b, o, need: (None, _pow_exponent_grad(g, base, b, o)),
                          ("", "1o"))
     else:
-        result = _binary("PowBackward1", input, exponent, _int_power, _pow_vjp, ("01", "01o"))
+        result = _binary("PowBackward1", input, exponent, _POWER, _pow_vjp, ("01", "01o"))
     return result if out is None else output(out, result)
 
 
@@ -278,7 +294,8 @@ def _atan2_vjp(g, a, b, o, need):
     return (g * b * recip if need[0] else None), (g * -a * recip if need[1] else None)
 
 
-def atan2(input, other, *, out: Optional[Tensor] = None) -> Tensor:
+def atan2(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    _tensors_only("atan2", input, other)
     result = _binary("Atan2Backward0", input, other, np.arctan2, _atan2_vjp, ("01", "01"),
                      to_float=True)
     return result if out is None else output(out, result)
@@ -386,15 +403,15 @@ def _bitwise(np_fn: Callable, name: str, kernel: str) -> Callable:
             raise NotImplementedError(f'"{kernel}" not implemented for \'{capital(result.np)}\'')
         return output(out, _binary(name, input, other, np_fn, None))
     bitwise.__name__ = bitwise.__qualname__ = name
-    bitwise.__doc__ = f"Elementwise ``{np_fn.__name__}`` of integer or bool tensors."
+    bitwise.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors."
     return bitwise
 
 
 bitwise_and = _bitwise(np.bitwise_and, "bitwise_and", "bitwise_and_cpu")
 bitwise_or = _bitwise(np.bitwise_or, "bitwise_or", "bitwise_or_cpu")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "bitwise_xor_cpu")
-bitwise_left_shift = _bitwise(np.left_shift, "bitwise_left_shift", "lshift_cpu")
-bitwise_right_shift = _bitwise(np.right_shift, "bitwise_right_shift", "rshift_cpu")
+bitwise_left_shift = _bitwise(_kernel(np.left_shift, "lshift_cpu"), "bitwise_left_shift", "lshift_cpu")
+bitwise_right_shift = _bitwise(_kernel(np.right_shift, "rshift_cpu"), "bitwise_right_shift", "rshift_cpu")
 
 
 def bitwise_not(input: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
@@ -410,6 +427,7 @@ def clamp(input: Tensor, min=None, max=None, *, out: Optional[Tensor] = None) ->
 
     The gradient passes where the input lies within the bounds, bounds included.
     """
+    _unary._check_input("clamp", input)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) != isinstance(max, Tensor) and min is not None and max is not None:
@@ -430,6 +448,10 @@ clip = clamp
 def _clamp_numbers(input: Tensor, lo, hi, name: str = "ClampBackward1") -> Tensor:
     values = [v for v in (input, lo, hi) if v is not None]
     (t, *_), (x, *bounds) = operands("clamp", values)
+    if x.dtype.kind == "b":
+        kernel = "clamp_scalar_cpu" if len(bounds) == 2 else "clamp_min_scalar_cpu" if hi is None \
+            else "clamp_max_scalar_cpu"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     lo_a = bounds[0] if lo is not None else None
     hi_a = bounds[-1] if hi is not None else None
     y = x if lo_a is None else np.maximum(x, lo_a)
@@ -446,6 +468,8 @@ def _clamp_tensors(input: Tensor, lo, hi, name: str = "ClampBackward0") -> Tenso
     values = [v for v in (input, lo, hi) if v is not None]
     tensors, arrays = operands("clamp", values)
     x, bounds = arrays[0], arrays[1:]
+    if x.dtype.kind == "b" and len(bounds) == 2:
+        raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
     try:
         y = x if lo is None else np.maximum(x, bounds[0])
         y = wrap(y if hi is None else np.minimum(y, bounds[-1]))
@@ -521,17 +545,35 @@ def where(condition: Tensor, input=None, other=None, *, out: Optional[Tensor] = 
 
 
 # ---------------------------------------------------------------------------- lerp, addcmul, addcdiv
+def _three_tensors(op: str, *values) -> None:
+    for pos, (arg, v) in enumerate(zip(("input", "tensor1", "tensor2"), values), 1):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not {type(v).__name__}")
+
+
+_C10_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+              "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
 def lerp(input: Tensor, end: Tensor, weight, *, out: Optional[Tensor] = None) -> Tensor:
-    """``input + weight * (end - input)``, computed as torch does for weights above 0.5."""
+    """``input + weight * (end - input)``, computed as torch does for weights of 0.5 and above.
+
+    ``end`` and a dimensioned ``weight`` must have ``input``'s dtype; a 0-dim ``weight`` joins
+    the type promotion and a number does not.
+    """
     _tensors_only("lerp", input, end)
     x, e = input._data, end._data
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for \'{capital(x.dtype)}\'')
-    for arg, t in (("end", end), ("weight", weight)):
-        if isinstance(t, Tensor) and t._data.ndim and t._data.dtype != x.dtype or arg == "end" and e.dtype != x.dtype:
+    dim_weight = isinstance(weight, Tensor) and weight._data.ndim > 0
+    for arg, t in (("end", end), ("weight", weight if dim_weight else None)):
+        if t is not None and t._data.dtype != x.dtype:
             raise RuntimeError(f"expected dtype {_C10_NAMES[x.dtype.name]} for `{arg}` but got dtype "
                                f"{_C10_NAMES[t._data.dtype.name]}")
-    w = weight._data.astype(x.dtype, copy=False) if isinstance(weight, Tensor) else x.dtype.type(weight)
+    dtype = dtypes.result_type(input, end, weight) if isinstance(weight, Tensor) else input.dtype
+    if not dtype.is_floating_point:
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{capital(dtype.np)}\'')
+    x, e = x.astype(dtype.np, copy=False), e.astype(dtype.np, copy=False)
+    w = weight._data.astype(dtype.np, copy=False) if isinstance(weight, Tensor) else dtype.np.type(weight)
     try:
         diff = e - x
         y = wrap(np.where(np.abs(w) < 0.5, x + w * diff, e - diff * (1 - w)))
@@ -550,12 +592,10 @@ def lerp(input: Tensor, end: Tensor, weight, *, out: Optional[Tensor] = None) ->
     return output(out, y)
 
 
-_C10_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
-
-
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
             out: Optional[Tensor] = None) -> Tensor:
     """``input + value * tensor1 * tensor2``."""
+    _three_tensors("addcmul", input, tensor1, tensor2)
     tensors, (x, p, q) = operands("addcmul", (input, tensor1, tensor2))
     if x.dtype.kind == "b":
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
@@ -575,6 +615,7 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
             out: Optional[Tensor] = None) -> Tensor:
     """``input + value * tensor1 / tensor2`` (floating tensors only)."""
+    _three_tensors("addcdiv", input, tensor1, tensor2)
     for t in (tensor1, tensor2):
         if isinstance(t, Tensor) and t._data.dtype.kind != "f":
             raise RuntimeError(
@@ -663,7 +704,9 @@ _INPLACE = ("true_divide", "floor_divide", "remainder", "fmod", "pow", "float_po
             "absolute", "sgn", "fix", "arctan2", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
             "arctanh", "greater", "greater_equal", "less", "less_equal", "not_equal")
 INPLACE = {"add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_}
-INPLACE.update({n + "_": make_inplace(globals()[n], n + "_") for n in _INPLACE})
+_NO_PROMOTION = {"nan_to_num", "logical_not", "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le",
+                 "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal"}
+INPLACE.update({n + "_": make_inplace(globals()[n], n + "_", promotes=n not in _NO_PROMOTION) for n in _INPLACE})
 globals().update(INPLACE)
 
 __all__ = [n for n in public_names(globals()) if not n.endswith("_")] + _unary.__all__
