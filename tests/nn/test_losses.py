@@ -279,3 +279,20 @@ def test_loss_gradcheck(fn, reduction):
     y = ember.tensor(RNG.standard_normal((4, 3)), requires_grad=True)
     assert gradcheck(lambda a, b: fn(F, a, b, reduction), (x, y))
     assert gradgradcheck(lambda a, b: fn(F, a, b, reduction), (x, y))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+                                  "binary_cross_entropy", "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("dtypes", [(np.float32, np.float64), (np.float64, np.float32), (np.float32, np.int64)])
+def test_mixed_dtypes(name, dtypes):
+    """Promotion (or torch's error) when input and target dtypes differ."""
+    x = probs(3, 2, dtype=dtypes[0])
+    y = probs(3, 2).astype(dtypes[1]) if np.dtype(dtypes[1]).kind == "f" else (probs(3, 2) > 0.5).astype(dtypes[1])
+    fn = lambda T, a, b: getattr(F(T), name)(a, b, reduction="sum")  # noqa: E731
+    try:
+        getattr(torch.nn.functional, name)(torch.from_numpy(x), torch.from_numpy(y), reduction="sum")
+    except RuntimeError:
+        same_message(fn, x, y)
+    else:
+        # torch's huber backward fails on mixed dtypes ("Found dtype Double but expected Float")
+        check(fn, x, y, requires_grad=[True, y.dtype.kind == "f"], grad=name != "huber_loss")

@@ -58,6 +58,11 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
                       "Please ensure they have the same size.", stacklevel=3)
 
 
+def _type_name(t: Tensor) -> str:
+    """torch's scalar type name of a tensor's dtype: Float, Double, Long, ..."""
+    return t.type()[len("torch."):-len("Tensor")]
+
+
 def _not_differentiable(fn: str, arg: str, t: Optional[Tensor]) -> None:
     if t is not None and t._rg and grad_mode.is_grad_enabled():
         raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
@@ -177,6 +182,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is not None:
         return _weighted(huber_loss(input, target, "none", delta), weight, input, reduction, by_weight_sum=False)
+    if target.dtype != input.dtype and target.is_floating_point():
+        target = target.to(input.dtype)  # torch's huber loss keeps the input's dtype
     return _clipped_linear("HuberLossBackward0", input, target, reduction, delta, delta)
 
 
@@ -189,6 +196,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     _not_differentiable("binary_cross_entropy", "weight", weight)
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
     x, y = input._data, target._data
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -225,6 +234,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    if not target.is_floating_point():
+        raise RuntimeError(f"result type {_type_name(input)} can't be cast to the desired output type "
+                           f"{_type_name(target)}")
     x, y = input._data, target._data
     softplus_neg = np.logaddexp(0, -x)
     log_weight = None if pos_weight is None else 1 + (pos_weight._data - 1) * y
@@ -232,7 +244,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
     w = None if weight is None else weight._data
     if w is not None:
         loss = loss * w
-    loss = np.broadcast_to(loss, np.broadcast_shapes(loss.shape, x.shape)).astype(x.dtype, copy=False)
+    # torch's result takes the target's dtype
+    loss = np.broadcast_to(loss, np.broadcast_shapes(loss.shape, x.shape)).astype(y.dtype, copy=False)
     pw = None if pos_weight is None else pos_weight.detach()
     wt = None if weight is None else weight.detach()
 
@@ -264,6 +277,8 @@ def kl_div(input: Tensor, target: Tensor, size_average: Optional[bool] = None, r
                       stacklevel=2)
     if reduction != "batchmean":
         reduction = _reduction_arg(reduction)
+    if not (input.is_floating_point() and target.is_floating_point()):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -279,7 +294,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: Optional[bool] = None, r
 # ---------------------------------------------------------------------------- classification
 def _check_target_dtype(target: Tensor) -> None:
     if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.type()[6:-6]}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target)}")
 
 
 def _check_nll_args(x: np.ndarray, t: np.ndarray, target: Tensor, weight: Optional[Tensor]) -> int:
@@ -374,7 +389,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     if target.shape == input.shape:
         if target._data.dtype.kind != "f":
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                               f"{target.type()[6:-6]}")
+                               f"{_type_name(target)}")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
