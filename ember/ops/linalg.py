@@ -398,10 +398,10 @@ def tensordot(a: Tensor, b: Tensor, dims: Union[int, Sequence, Tensor] = 2,
         dims_a, dims_b = list(range(x.ndim - dims, x.ndim)), list(range(dims))
     else:
         dims_a, dims_b = dims
-        for arg, d in (("dims_self", dims_a), ("dims_other", dims_b)):
+        for arg, position, d in (("dims_self", 3, dims_a), ("dims_other", 4, dims_b)):
             if not isinstance(d, (list, tuple)):
-                raise TypeError(f"tensordot(): argument '{arg}' (position {3 if arg == 'dims_self' else 4}) "
-                                f"must be tuple of ints, not {type(d).__name__}")
+                raise TypeError(f"tensordot(): argument '{arg}' (position {position}) must be tuple of ints, "
+                                f"not {type(d).__name__}")
         if len(dims_a) != len(dims_b):
             raise RuntimeError("both dimension lists should have same length")
     _check_same(x, y)
