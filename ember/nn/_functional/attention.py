@@ -151,7 +151,7 @@ def _canonical_mask(mask: Optional[Tensor], mask_name: str, other_type, other_na
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
-                      "instead.", stacklevel=3)
+                      "instead.", stacklevel=2)
     return mask if is_float else _additive(mask, target_type, blocked=True)
 
 
