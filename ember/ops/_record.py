@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.graph import Node, gradient_edge
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
 from .. import dtypes
 
 wrap = Tensor._make
@@ -63,9 +63,7 @@ def sum_to(grad: Tensor, shape: tuple) -> Tensor:
     return out.reshape(shape) if lead or out.shape != shape else out
 
 
-def wrap_dim(dim: int, ndim: int) -> int:
-    from ..tensor import _wrap_dim
-    return _wrap_dim(dim, ndim)
+wrap_dim = _wrap_dim
 
 
 def dims_arg(dim, ndim: int) -> tuple:

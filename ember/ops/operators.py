@@ -11,6 +11,8 @@ from typing import Callable
 from . import pointwise as P
 from ._elementwise import NUMBER
 from ._record import inplace
+from .indexing import getitem, setitem
+from .linalg import matmul
 from ..tensor import Tensor
 
 _OPERAND = (Tensor,) + NUMBER
@@ -47,27 +49,22 @@ def __rtruediv__(self, other):
 
 
 def __matmul__(self, other):
-    from .linalg import matmul
     return matmul(self, other)
 
 
 def __rmatmul__(self, other):
-    from .linalg import matmul
     return matmul(other, self)
 
 
 def __imatmul__(self, other):
-    from .linalg import matmul
     return inplace(self, lambda s: matmul(s, other), other)
 
 
 def __getitem__(self, index):
-    from .indexing import getitem
     return getitem(self, index)
 
 
 def __setitem__(self, index, value):
-    from .indexing import setitem
     setitem(self, index, value)
 
 
