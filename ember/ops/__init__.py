@@ -4,6 +4,7 @@ A family module lists its ``ember.*`` functions in ``__all__`` and its Tensor me
 ``METHODS`` (default: the same names).
 """
 from . import pointwise, creation, reduction, views, indexing, linalg, activation, conversion, operators
+from . import sorting
 from .pointwise import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
 from .reduction import *  # noqa: F401,F403
@@ -12,8 +13,10 @@ from .indexing import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .conversion import *  # noqa: F401,F403
+from .sorting import *  # noqa: F401,F403
 
 _FAMILIES = (pointwise, creation, reduction, views, indexing, linalg, activation, conversion)
+_FAMILIES += (sorting,)
 
 TENSOR_METHODS = {name: getattr(m, name) for m in _FAMILIES for name in getattr(m, "METHODS", m.__all__)}
 TENSOR_METHODS.update(operators.OPERATORS)
