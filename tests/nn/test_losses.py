@@ -195,10 +195,19 @@ def test_cross_entropy_extreme_logits_are_stable(dtype):
 def test_cross_entropy_graph_and_double_backward():
     x = ember.randn(4, 5, requires_grad=True)
     loss = ember.nn.functional.cross_entropy(x, ember.tensor([1, 2, 3, 0]))
-    assert loss.grad_fn.name() == "NllLossBackward0"
-    assert loss.grad_fn.next_functions[0][0].name() == "LogSoftmaxBackward0"
-    check(lambda T, a, b: T.autograd.grad(F(T).cross_entropy(a, b), a, create_graph=True)[0].pow(2).sum(),
-          rand(3, 4, dtype=np.float64), np.array([0, 3, 1]), requires_grad=[True, False])
+    assert loss.grad_fn.name() == "NllLossBackward0"  # fused: the log_softmax is inside this node
+    smoothed = ember.nn.functional.cross_entropy(x.reshape(4, 5, 1), ember.tensor([[1], [2], [3], [0]]))
+    assert smoothed.grad_fn.next_functions[0][0].name() == "LogSoftmaxBackward0"
+    for reduction in REDUCTIONS:
+        for kw in ({}, {"weight": probs(4).astype(np.float64), "ignore_index": 2}):
+            def hvp(T, a, b, v, kw=kw):
+                kw = {k: T.tensor(w) if k == "weight" else w for k, w in kw.items()}
+                loss = F(T).cross_entropy(a, b, reduction=reduction, **kw)
+                loss = loss.sum() if reduction == "none" else loss
+                (g,) = T.autograd.grad(loss, a, create_graph=True)
+                return T.autograd.grad((g * v).sum(), a)
+            check(hvp, rand(3, 4, dtype=np.float64), np.array([0, 3, 2]), rand(3, 4, dtype=np.float64),
+                  requires_grad=[True, False, False], grad=False)
 
 
 @pytest.mark.parametrize("name", ["nll_loss", "cross_entropy"])

@@ -1,9 +1,8 @@
-"""Loss functions of ``ember.nn.functional``, with torch's reductions, checks and messages.
+"""Regression, binary and divergence losses of ``ember.nn.functional``, with torch's reductions,
+checks and messages (the classification losses are in ``classification``).
 
-The elementwise regression and binary losses are each one recorded op (named as torch
-names them): the forward and its reduction run in NumPy, the vjp in ember ops of the saved
-inputs. ``nll_loss`` is one op whose gradient is a constant scatter of the weights, and
-``cross_entropy`` is ``nll_loss(log_softmax(x))``, exactly torch's graph.
+The elementwise losses are each one recorded op (named as torch names them): the forward
+and its reduction run in NumPy, the vjp in ember ops of the saved inputs.
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from ...tensor import Tensor
 from .activation import softplus
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "kl_div"]
+           "binary_cross_entropy_with_logits", "kl_div"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -289,153 +288,3 @@ def kl_div(input: Tensor, target: Tensor, size_average: Optional[bool] = None, r
         total = loss.sum()
         return total / input.size(0) if input.dim() != 0 else total
     return _reduce(loss, reduction)
-
-
-# ---------------------------------------------------------------------------- classification
-def _check_target_dtype(target: Tensor) -> None:
-    if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target)}")
-
-
-def _check_nll_args(x: np.ndarray, t: np.ndarray, target: Tensor, weight: Optional[Tensor]) -> int:
-    """torch's argument checks for nll_loss, in torch's order; returns the number of classes."""
-    if x.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
-    if x.ndim != 1 and (t.ndim == 0 or x.shape[0] != t.shape[0]):
-        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
-                         f"({t.shape[0] if t.ndim else 1}).")
-    if x.ndim <= 2 and t.ndim > 1:
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    _check_target_dtype(target)
-    n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
-    if weight is not None and (weight.dim() != 1 or weight.numel() != n_classes):
-        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
-                           f"got weight tensor of shape: {list(weight.shape)}")
-    _not_differentiable("nll_loss_forward", "weight", weight)
-    if x.ndim > 2 and t.shape != x.shape[:1] + x.shape[2:]:
-        raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got {list(t.shape)}")
-    return n_classes
-
-
-def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
-             ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood: ``-weight[t] * input[n, t]`` for class indices t along dim 1.
-
-    ``input`` is (C), (N, C) or (N, C, d1, ..., dk) log-probabilities; targets equal to
-    ``ignore_index`` contribute nothing; ``'mean'`` divides by the sum of the used weights.
-    The common case (every target used, no weights) takes a path of a few NumPy calls.
-    """
-    reduction = _reduction_arg(reduction, size_average, reduce)
-    x, t = input._data, target._data
-    n_classes = _check_nll_args(x, t, target, weight)
-    unbatched = x.ndim == 1
-    if unbatched:
-        x, t = x[None], t.reshape(1)
-    used = t != ignore_index
-    all_used = bool(used.all())
-    safe_t = t if all_used else np.where(used, t, 0)
-    checked = t if all_used else t[used]
-    if checked.size and (checked.min() < 0 or checked.max() >= n_classes):
-        raise IndexError(f"Target {checked[(checked < 0) | (checked >= n_classes)].flat[0]} is out of bounds.")
-    # where each target sits in x: fancy indices for (N, C), an axis-1 index array otherwise
-    at = (np.arange(x.shape[0]), safe_t) if x.ndim == 2 else None
-    picked = x[at] if at is not None else np.take_along_axis(x, safe_t[:, None], axis=1)[:, 0]
-    if weight is None:
-        w_t = None if all_used else used.astype(x.dtype)
-    else:
-        w_t = weight._data[safe_t].astype(x.dtype, copy=False)
-        w_t = w_t if all_used else w_t * used
-    loss_el = -picked if w_t is None else -picked * w_t
-    if reduction == "none":
-        out = wrap(loss_el[0] if unbatched else loss_el)
-        coef = -1 if w_t is None else -w_t
-    else:
-        total = loss_el.sum(dtype=x.dtype)
-        denom = x.dtype.type(1 if reduction == "sum" else picked.size if w_t is None else w_t.sum(dtype=x.dtype))
-        out = wrap(np.asarray(total / denom if denom else np.nan, x.dtype))
-        coef = (-1 if w_t is None else -w_t) / denom if denom else 0  # torch: zero gradient, nan loss
-    if needs_grad(input):
-        # d(loss)/d(input) is coef at each target position, 0 elsewhere: a constant, linear in g
-        scale = np.zeros(x.shape, x.dtype)
-        if at is not None:
-            scale[at] = coef
-        else:
-            np.put_along_axis(scale, safe_t[:, None], np.broadcast_to(coef, safe_t.shape)[:, None], axis=1)
-        if not all_used:
-            scale *= used[:, None]
-        scale_t = wrap(scale.reshape(input.shape))
-        per_sample = reduction == "none" and not unbatched
-        g_shape = x.shape[:1] + (1,) + x.shape[2:]
-
-        def vjp(g: Tensor):
-            return ((g.reshape(g_shape) if per_sample else g) * scale_t,)
-        record(out, "NllLossBackward0" if x.ndim <= 2 else "NllLoss2DBackward0", (input,), vjp)
-    return out
-
-
-def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
-                  size_average: Optional[bool] = None, ignore_index: int = -100, reduce: Optional[bool] = None,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
-    """Cross entropy between logits ``input`` (class dim 1, or 0 when unbatched) and ``target``.
-
-    ``target`` holds class indices (shape of ``input`` without the class dim), or class
-    probabilities (same shape as ``input``). ``label_smoothing`` mixes the target with the
-    uniform distribution.
-    """
-    reduction = _reduction_arg(reduction, size_average, reduce)
-    if input.dim() == 0:
-        raise ValueError("Expected 1 or more dimensions (got 0)")
-    class_dim = 0 if input.dim() == 1 else 1
-    if target.shape == input.shape:
-        if target._data.dtype.kind != "f":
-            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                               f"{_type_name(target)}")
-        if ignore_index >= 0:
-            raise RuntimeError("ignore_index is not supported for floating point target")
-        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    logp = ops.log_softmax(input, class_dim)
-    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
-    if label_smoothing == 0.0:
-        return nll
-    n_classes = input.shape[class_dim]
-    smooth = -(logp if weight is None else logp * _class_view(weight, input, class_dim)).sum(class_dim)
-    ignored = wrap(target._data == ignore_index)
-    smooth = ops.where(ignored, 0.0, smooth)
-    if reduction == "mean":
-        used = ~ignored._data
-        if weight is None:
-            smooth = smooth.sum() / float(used.sum())
-        else:
-            smooth = smooth.sum() / float(weight._data[target._data[used]].sum())
-    elif reduction == "sum":
-        smooth = smooth.sum()
-    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
-
-
-def _class_view(weight: Tensor, input: Tensor, class_dim: int) -> Tensor:
-    """Per-class weights shaped to broadcast along ``input``'s class dim."""
-    return weight.reshape((-1,) + (1,) * (input.dim() - 1 - class_dim))
-
-
-def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,
-                         label_smoothing: float, class_dim: int) -> Tensor:
-    """Cross entropy against class probabilities: -sum_c w_c t_c log softmax(x)_c."""
-    n_classes = input.shape[class_dim]
-    if weight is not None and (weight.dim() != 1 or weight.numel() != n_classes):
-        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {n_classes} classes or "
-                           f"no classes but got weight tensor of shape: {list(weight.shape)}")
-    if label_smoothing > 0.0:
-        if label_smoothing > 1.0:
-            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-        target = target * (1 - label_smoothing) + label_smoothing / n_classes
-    terms = ops.log_softmax(input, class_dim) * target
-    if weight is not None:
-        terms = terms * _class_view(weight, input, class_dim)
-    if reduction == "none":
-        return -terms.sum(class_dim)
-    if reduction == "sum":
-        return -terms.sum()
-    batch = input.numel() // n_classes if n_classes else 0
-    return -terms.sum() / batch if batch else -terms.sum() * float("nan")
