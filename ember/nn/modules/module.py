@@ -8,7 +8,7 @@ those dicts in insertion order, exactly as torch does, so keys and reprs match t
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Iterator, Mapping, Optional, Union
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 import numpy as np
 
