@@ -14,6 +14,7 @@ import warnings
 from typing import Optional, Union
 
 from ... import ops
+from ...ops._record import _CAPITAL
 from ...ops.creation import empty, zeros
 from ...tensor import Tensor
 from .. import functional as F, init
@@ -186,6 +187,12 @@ class RNNBase(Module):
         else:
             x = input.transpose(0, 1) if self.batch_first else input
             sizes = [x.shape[1]] * x.shape[0]
+        if not sizes:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        for state in (h0, c0):
+            if state is not None and state.dtype != input.dtype:
+                raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_CAPITAL[state.dtype.name]} "
+                                   f"and {_CAPITAL[input.dtype.name]}")
         h0s = h0.unbind(0)
         c0s = c0.unbind(0) if c0 is not None else None
         directions = 2 if self.bidirectional else 1
