@@ -230,6 +230,19 @@ def test_grad_never_aliases_the_incoming_gradient():
     same_result(program, rand(3), rand(3))
 
 
+def test_grad_layout_follows_the_leaf():
+    arr = np.asfortranarray(rand(3, 4))
+    strides = []
+    for T in LIBS:
+        x = T.from_numpy(arr.copy(order="F")).requires_grad_()
+        (x * 2).sum().backward()
+        y = x * 1
+        y.retain_grad()
+        (y * 2).sum().backward()
+        strides.append((x.grad.stride(), y.grad.stride()))
+    assert strides[0] == strides[1]
+
+
 def test_user_assigned_grad_accumulates_in_place():
     def program(T, x):
         x.grad = T.ones(3)

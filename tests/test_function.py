@@ -344,6 +344,16 @@ def test_mark_dirty_rebases_the_input():
     same_result(program, rand(3))
 
 
+def test_mark_dirty_on_a_view_rebases_its_base():
+    def program(T, x):
+        y = x * 1
+        view = y[:2]
+        out = mul2_inplace(T).apply(view)
+        grads = T.autograd.grad((y * y).sum(), x)
+        return out is view, y.grad_fn.name(), view.grad_fn.name(), y, grads
+    same_result(program, rand(4))
+
+
 def test_mark_dirty_on_leaf_raises():
     same_error(lambda T, x: mul2_inplace(T).apply(x), rand(3))
 

@@ -12,6 +12,9 @@ import re
 import weakref
 from typing import Callable, Optional, Sequence
 
+import numpy as np
+
+from .. import tensor as _tensor  # still being initialised here (it imports this module): used at call time
 from . import grad_mode, anomaly
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -53,7 +56,7 @@ class Node:
         self._name = name
         self.next_functions = next_functions
         self._vjp = vjp
-        self._saved = tuple((t, t._vbox[0], t.grad_fn) for t in saved) if saved else None
+        self._saved = tuple([(t, t._vbox[0], t.grad_fn) for t in saved]) if saved else None
         self._outputs_meta = outputs_meta
         self._hooks = None
         self._trace = anomaly.creation_trace() if anomaly._state.enabled else None
@@ -186,33 +189,42 @@ class AccumulateGrad:
 def accumulate_into_grad(var, grad) -> None:
     """``var.grad += grad`` as torch does it: a fresh copy first, in place after, unless graphed.
 
-    ``.grad`` never aliases ``grad`` (which may be shared with other leaves or the caller).
-    With grad mode on (``create_graph``) the sum is recorded and never in place.
+    ``.grad`` never aliases ``grad`` (which may be shared with other leaves or the caller), and
+    is laid out like ``var``. With grad mode on (``create_graph``) the sum is recorded and
+    never in place.
     """
     if grad_mode._state.enabled:
-        var._grad = _copy_with_graph(grad) if var._grad is None else var._grad + grad
+        var._grad = _copy_with_graph(grad, var._data) if var._grad is None else var._grad + grad
     elif var._grad is None:
-        var._grad = grad._detached_copy()
+        var._grad = _copy(grad, var._data)
     else:
         old = var._grad
-        if old._data.flags.writeable and old._data.dtype == grad._data.dtype:
+        if old._data.flags.writeable:
             old._data += grad._data
             old._vbox[0] += 1
-        else:
+        else:  # a read-only (expanded) .grad the user assigned
             var._grad = old.detach() + grad
 
 
 def accumulate_retained(tensor, grad) -> None:
     """``retain_grad``'s accumulation into a non-leaf's ``.grad``: a copy first, then out of place."""
     if tensor._grad is None:
-        tensor._grad = _copy_with_graph(grad) if grad_mode._state.enabled else grad._detached_copy()
+        layout = np.empty(grad._data.shape, grad._data.dtype)  # torch: a contiguous clone
+        tensor._grad = _copy_with_graph(grad, layout) if grad_mode._state.enabled else _copy(grad, layout)
     else:
         tensor._grad = tensor._grad + grad
 
 
-def _copy_with_graph(grad):
-    """A copy of ``grad`` that is differentiable back to it (torch's ``CopyBackwards``)."""
-    out = grad._detached_copy()
+def _copy(grad, like: np.ndarray):
+    """A new tensor holding ``grad``'s values in the memory layout of the array ``like``."""
+    out = np.empty_like(like)
+    np.copyto(out, grad._data)
+    return _tensor.Tensor._make(out)
+
+
+def _copy_with_graph(grad, like: np.ndarray):
+    """``_copy`` that is differentiable back to ``grad`` (torch's ``CopyBackwards``)."""
+    out = _copy(grad, like)
     if grad._rg:
         out._rg = True
         out.grad_fn = Node("CopyBackwards", lambda g: (g,), (gradient_edge(grad),))
