@@ -188,7 +188,9 @@ def test_mha_unbatched():
     kpm = np.array([False, True, False, False])
     compare(t, e, lambda lib, mod, q, k, v, m: mod(q, k, v, key_padding_mask=m), rand(L, E), rand(S, E), rand(S, E),
             kpm)
-    compare(t, e, lambda lib, mod, q, k, v, m: mod(q, k, v, attn_mask=m, need_weights=False, average_attn_weights=False),
+    compare(t, e, lambda lib, mod, q, k, v, m: mod(q, k, v, attn_mask=m, need_weights=False),
+            rand(L, E), rand(S, E), rand(S, E), rand(2, L, S))
+    compare(t, e, lambda lib, mod, q, k, v, m: mod(q, k, v, attn_mask=m, average_attn_weights=False),
             rand(L, E), rand(S, E), rand(S, E), rand(2, L, S))
 
 

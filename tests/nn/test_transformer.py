@@ -163,7 +163,8 @@ def test_generate_square_subsequent_mask():
 
 
 def test_structure_repr_and_init():
-    makes = [lambda nn: nn.Transformer(E, HEADS, 2, 1, FF), lambda nn: nn.TransformerEncoderLayer(E, HEADS, FF, bias=False),
+    makes = [lambda nn: nn.Transformer(E, HEADS, 2, 1, FF),
+             lambda nn: nn.TransformerEncoderLayer(E, HEADS, FF, bias=False),
              lambda nn: nn.TransformerDecoderLayer(E, HEADS, FF, norm_first=True, batch_first=True)]
     for make in makes:
         t, e = make(torch.nn), make(ember.nn)

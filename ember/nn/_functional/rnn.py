@@ -32,7 +32,6 @@ from .linear import linear
 
 __all__: list = []  # internal to the recurrent modules; torch has no public functional RNNs
 
-MODES = ("RNN_TANH", "RNN_RELU", "LSTM", "GRU")
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
@@ -151,7 +150,7 @@ def recurrent_layer(mode: str, xp: Tensor, hx: Tensor, cx: Optional[Tensor], w_h
     with np.errstate(over="ignore"):
         outs, h_n, c_n, kept = _recur(_NumPy, _STEPS[mode], rows, hx._data, None if cx is None else cx._data,
                                       weights, blocks, reverse)
-    out = np.concatenate(outs) if outs else np.empty((0, hx._data.shape[1]), rows.dtype)
+    out = np.concatenate(outs)
     results = (wrap(out.reshape(xp._data.shape[:-1] + (out.shape[1],))), wrap(h_n)) + \
         (() if c_n is None else (wrap(c_n),))
     inputs = (xp, hx, cx, w_hh, b_hh, w_hr)
@@ -163,9 +162,8 @@ def recurrent_layer(mode: str, xp: Tensor, hx: Tensor, cx: Optional[Tensor], w_h
         meta = tuple((r.shape, r.dtype) for r in results)
         # the grad_fn torch shows on a one-layer, one-direction output
         name = "MkldnnRnnLayerBackward0" if mode == "LSTM" and w_hr is None else "StackBackward0"
-        node = Node(name, vjp, tuple(gradient_edge(t) if t is not None else (None, 0)
-                                                   for t in inputs),
-                    [t for t in inputs if t is not None], meta)
+        edges = tuple(gradient_edge(t) if t is not None else (None, 0) for t in inputs)
+        node = Node(name, vjp, edges, [t for t in inputs if t is not None], meta)
         for i, r in enumerate(results):
             r._rg, r.grad_fn, r._output_nr = True, node, i
     return results
