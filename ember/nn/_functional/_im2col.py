@@ -65,7 +65,11 @@ def prepare(x: np.ndarray, geom: ConvGeometry) -> np.ndarray:
 
 
 def forward(xp: np.ndarray, w: np.ndarray, bias: Optional[np.ndarray], geom: ConvGeometry) -> np.ndarray:
-    """The convolution ``(N, O, *out_size)`` of a prepared input with weight ``(O, C / groups, *kernel)``."""
+    """The convolution ``(N, O, *out_size)`` of a prepared input with weight ``(O, C / groups, *kernel)``.
+
+    Per chunk and group: ``w (O, k*C) @ columns.T (k*C, rows)``, which lands in the output
+    as runs of whole images' planes.
+    """
     n, g = xp.shape[0], geom.groups
     o = w.shape[0]
     wg = _grouped_weight(w, g)
@@ -74,24 +78,70 @@ def forward(xp: np.ndarray, w: np.ndarray, bias: Optional[np.ndarray], geom: Con
     windows = _windows(xp, geom)
     cols_buf = res_buf = None
     for part in _chunks(n, length * wg.shape[-1] * g * xp.itemsize):
-        rows = (part.stop - part.start) * length
-        cols_buf = _buffer(cols_buf, (g, rows, wg.shape[-1]), xp.dtype)
-        res_buf = _buffer(res_buf, (g, rows, o // g), out.dtype)
-        cols = _columns(windows[part], cols_buf[:, :rows])
-        res = _gemm(cols, wg.transpose(0, 2, 1), res_buf[:, :rows])
+        m = part.stop - part.start
+        cols_buf = _buffer(cols_buf, (g, m * length, wg.shape[-1]), xp.dtype)
+        res_buf = _buffer(res_buf, (g, o // g, m * length), out.dtype)
+        cols = _columns(windows[part], cols_buf[:, :m * length])
+        res = _gemm(wg, cols.transpose(0, 2, 1), res_buf[:, :, :m * length])
         dst = out[part]
-        np.copyto(dst.reshape(-1, g, o // g, length), res.reshape(g, -1, length, o // g).transpose(1, 0, 3, 2))
+        np.copyto(dst.reshape(m, g, o // g, length), res.reshape(g, o // g, m, length).transpose(2, 0, 1, 3))
         if bias is not None:
             dst += bias[:, None]
     return out.reshape((n, o) + geom.out_size)
 
 
+def weight_grad(xp: np.ndarray, gy: np.ndarray, geom: ConvGeometry, weight_shape: tuple) -> np.ndarray:
+    """The adjoint of ``forward`` in w: ``(O, C / groups, *kernel)`` from a prepared x and ``gy``.
+
+    Per chunk and group: ``gy (O, rows) @ columns (rows, k*C)``, summed over the chunks.
+    """
+    n, g = xp.shape[0], geom.groups
+    o, cg = weight_shape[:2]
+    k = int(np.prod(geom.kernel))
+    length = int(np.prod(geom.out_size))
+    dtype = np.result_type(xp, gy)
+    acc = np.zeros((g, o // g, k * cg), dtype)
+    windows = _windows(xp, geom)
+    cols_buf = rows_buf = None
+    for part in _chunks(n, length * k * cg * g * xp.itemsize):
+        m = part.stop - part.start
+        cols_buf = _buffer(cols_buf, (g, m * length, k * cg), xp.dtype)
+        rows_buf = _buffer(rows_buf, (g, o // g, m * length), gy.dtype)
+        cols = _columns(windows[part], cols_buf[:, :m * length])
+        grad = rows_buf[:, :, :m * length]
+        np.copyto(grad.reshape(g, o // g, m, length), gy[part].reshape(m, g, o // g, length).transpose(1, 2, 0, 3))
+        acc += _gemm(grad, cols, None)
+    gw = np.moveaxis(acc.reshape(g, o // g, k, cg), 3, 2)
+    return np.ascontiguousarray(gw).reshape(weight_shape)
+
+
 def input_grad(gy: np.ndarray, w: np.ndarray, geom: ConvGeometry) -> np.ndarray:
     """The adjoint of ``forward`` in x: ``(N, C, *in_size)`` from ``gy`` ``(N, O, *out_size)``.
 
-    Each chunk's ``gy @ w`` is computed per kernel position (a batched GEMM giving contiguous
-    blocks), and each block is added into the padded input window it came from (col2im).
+    With stride 1 this is itself a convolution: of ``gy``, padded by the kernel's reach, with
+    the kernel flipped and its channel dims swapped, so it runs on ``forward``'s GEMMs.
+    Strided convolutions scatter ``gy @ w`` back onto the windows instead (col2im).
     """
+    reach = tuple(d * (k - 1) for k, d in zip(geom.kernel, geom.dilation))
+    lo = tuple(r - p for r, p in zip(reach, geom.pad_lo))
+    hi = tuple(s - o + r - p for s, o, r, p in zip(geom.in_size, geom.out_size, reach, lo))
+    if any(s != 1 for s in geom.stride) or min(lo + hi) < 0:
+        return _col2im(gy, w, geom)
+    full = ConvGeometry(geom.kernel, geom.stride, geom.dilation, lo, hi, geom.groups, geom.out_size, geom.in_size)
+    return forward(prepare(gy, full), _flipped(w, geom.groups), None, full)
+
+
+def _flipped(w: np.ndarray, groups: int) -> np.ndarray:
+    """The weight of the stride-1 input gradient: ``(C, O / groups, *kernel)``, spatially reversed."""
+    o, cg = w.shape[:2]
+    kernel = w.shape[2:]
+    swapped = w.reshape((groups, o // groups, cg) + kernel).swapaxes(1, 2)
+    flip = (slice(None),) * 3 + (slice(None, None, -1),) * len(kernel)
+    return np.ascontiguousarray(swapped[flip]).reshape((groups * cg, o // groups) + kernel)
+
+
+def _col2im(gy: np.ndarray, w: np.ndarray, geom: ConvGeometry) -> np.ndarray:
+    """``input_grad`` for any stride: per kernel position, ``gy @ w`` added onto the windows it came from."""
     n, g = gy.shape[0], geom.groups
     o, cg = w.shape[:2]
     k = int(np.prod(geom.kernel))
@@ -106,10 +156,11 @@ def input_grad(gy: np.ndarray, w: np.ndarray, geom: ConvGeometry) -> np.ndarray:
         rows_buf = _buffer(rows_buf, (g, rows, o // g), dtype)
         cols_buf = _buffer(cols_buf, (k, g, rows, cg), dtype)
         pad_buf = _buffer(pad_buf, (m,) + geom.padded_size + (g, cg), dtype)
-        grad_rows = _grad_rows(gy[part], rows_buf[:, :rows])
+        grad = rows_buf[:, :rows]
+        np.copyto(grad.reshape(g, m, length, o // g), gy[part].reshape(m, g, o // g, length).transpose(1, 0, 3, 2))
         cols = cols_buf[:, :, :rows]
         for wk_k, cols_k in zip(wk, cols):
-            _gemm(grad_rows, wk_k, cols_k)
+            _gemm(grad, wk_k, cols_k)
         padded = pad_buf[:m]
         padded.fill(0)
         for block, where in zip(cols, geom.offsets()):
@@ -118,27 +169,6 @@ def input_grad(gy: np.ndarray, w: np.ndarray, geom: ConvGeometry) -> np.ndarray:
         inner = padded[geom.interior()]
         np.copyto(out[part], np.moveaxis(inner.reshape(inner.shape[:-2] + (g * cg,)), -1, 1))
     return out
-
-
-def weight_grad(xp: np.ndarray, gy: np.ndarray, geom: ConvGeometry, weight_shape: tuple) -> np.ndarray:
-    """The adjoint of ``forward`` in w: ``(O, C / groups, *kernel)`` from a prepared x and ``gy``."""
-    n, g = xp.shape[0], geom.groups
-    o, cg = weight_shape[:2]
-    k = int(np.prod(geom.kernel))
-    kc = k * cg
-    length = int(np.prod(geom.out_size))
-    dtype = np.result_type(xp, gy)
-    acc = np.zeros((g, o // g, kc), dtype)
-    windows = _windows(xp, geom)
-    cols_buf = rows_buf = None
-    for part in _chunks(n, length * kc * g * xp.itemsize):
-        rows = (part.stop - part.start) * length
-        cols_buf = _buffer(cols_buf, (g, rows, kc), xp.dtype)
-        rows_buf = _buffer(rows_buf, (g, rows, o // g), gy.dtype)
-        cols = _columns(windows[part], cols_buf[:, :rows])
-        acc += _gemm(_grad_rows(gy[part], rows_buf[:, :rows]).transpose(0, 2, 1), cols, None)
-    gw = np.moveaxis(acc.reshape(g, o // g, k, cg), 3, 2)
-    return np.ascontiguousarray(gw).reshape(weight_shape)
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -186,12 +216,3 @@ def _grouped_weight(w: np.ndarray, groups: int) -> np.ndarray:
     k = int(np.prod(w.shape[2:]))
     return np.ascontiguousarray(np.moveaxis(w.reshape(groups, o // groups, cg, k), 2, 3)) \
         .reshape(groups, o // groups, k * cg)
-
-
-def _grad_rows(gy: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Output gradient ``(m, O, *out)`` copied into ``dst`` as ``(groups, m * out, O / groups)``."""
-    m, o = gy.shape[:2]
-    g = dst.shape[0]
-    view = gy.reshape(m, g, o // g, int(np.prod(gy.shape[2:]))).transpose(1, 0, 3, 2)
-    np.copyto(dst.reshape(view.shape), view)
-    return dst

@@ -36,6 +36,19 @@ class RegularAxis:
             start = lo * s - p + j * d
             yield slice(lo, hi), slice(start, start + (hi - lo - 1) * s + 1 if hi > lo else start, s)
 
+    def first(self) -> tuple:
+        """(inputs, kernel positions): each window's first real input, a slice when padding spares them all."""
+        if self.pad == 0:
+            return slice(0, (self.out - 1) * self.stride + 1, self.stride), 0
+        base = np.arange(self.out) * self.stride - self.pad
+        skip = -(np.minimum(base, 0) // self.dilation)
+        return base + skip * self.dilation, skip
+
+    def add_coordinates(self, flat: np.ndarray, loc: np.ndarray, axis: int, scale: int) -> None:
+        """``flat += scale * (input coordinate of kernel position loc in each output's window)``."""
+        flat += _along((np.arange(self.out) * self.stride - self.pad) * scale, axis, flat.ndim).astype(flat.dtype)
+        flat += loc * flat.dtype.type(self.dilation * scale)
+
     def counts(self, include_pad: bool) -> np.ndarray:
         """Window sizes as torch's avg_pool divides by them (only ever clipped to the padded input)."""
         start = np.arange(self.out) * self.stride - self.pad
@@ -69,6 +82,13 @@ class AdaptiveAxis:
         """For each kernel position j: (mask of outputs whose window is that long, input index per output)."""
         for j in range(self.kernel):
             yield self.start + j < self.end, np.minimum(self.start + j, self.end - 1)
+
+    def first(self) -> tuple:
+        return self.start, 0
+
+    def add_coordinates(self, flat: np.ndarray, loc: np.ndarray, axis: int, scale: int) -> None:
+        coord = np.minimum(_along(self.start, axis, flat.ndim) + loc, _along(self.end - 1, axis, flat.ndim))
+        flat += (coord * scale).astype(flat.dtype, copy=False)
 
     def counts(self, include_pad: bool = True) -> np.ndarray:
         return self.end - self.start
@@ -125,85 +145,103 @@ def divisor(axes: Sequence, include_pad: bool) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------ max
 def window_max(x: np.ndarray, axes: Sequence, with_index: bool) -> tuple:
-    """``(values, index)``: each window's max and (if asked) its flat index in the input plane."""
-    plane = 1
-    index = None
-    nan = x.dtype.kind == "f" and bool(np.isnan(x).any())
+    """``(values, index)``: each window's max and (if asked) its flat index in the input plane.
+
+    Along each dim the winner's kernel position is tracked (and the positions already found
+    along inner dims follow it); the flat index is assembled from them at the end. NaN
+    shows in the values whatever happens, so only then are positions redone with NaN winning.
+    """
+    values, locs = _reduce_max(x, axes, with_index, nan=False)
+    if with_index and values.dtype.kind == "f" and np.isnan(values).any():
+        values, locs = _reduce_max(x, axes, with_index, nan=True)
+    return values, (_flat_index(locs, axes) if with_index else None)
+
+
+def _reduce_max(x: np.ndarray, axes: Sequence, with_index: bool, nan: bool) -> tuple:
+    locs: list = []
     for axis, ax in reversed(list(enumerate(axes, 1))):
-        x, index = _max_along(x, index, axis, ax, plane, nan, with_index)
-        plane *= ax.size
-    return x, index
+        x, locs = _max_along(x, locs, axis, ax, nan, with_index)
+    return x, locs[::-1]
 
 
-def _max_along(x, index, axis, ax, plane, nan, with_index) -> tuple:
-    """Reduce one spatial dim; ``index`` (flat over the dims already reduced) follows the winners."""
-    shape = x.shape[:axis] + (ax.out,) + x.shape[axis + 1:]
-    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    best = np.full(shape, low, x.dtype)
-    arg = np.full(shape, -1, _index_dtype(plane * ax.size)) if with_index else None
+def _max_along(x, locs, axis, ax, nan, with_index) -> tuple:
+    """Reduce one spatial dim, starting from each window's first real input (ties keep the first).
+
+    Masked copies are slow in NumPy, so the values take ``maximum`` (which lets NaN win, as
+    torch does) and positions are switched arithmetically: ``loc += win * (j - loc)``.
+    """
     lead = (slice(None),) * axis
-    for outs, ins, coord in _candidates(ax, axis, x.ndim):
-        b, v = best[lead + (outs,)], _pick(x, axis, ins)
-        win = v > b
-        if nan:
-            win |= np.isnan(v)
-        np.copyto(b, v, where=win)
+    first, first_pos = ax.first()
+    best = np.array(_pick(x, axis, first))
+    loc = None
+    if with_index:
+        loc = np.empty(best.shape, np.uint8 if ax.kernel <= 256 else np.int32)
+        loc[...] = _along(first_pos, axis, x.ndim)
+        carried = [np.array(_pick(c, axis, first)) for c in locs]
+    skip = 1 if isinstance(first, slice) else 0  # the first kernel position is where ``best`` started
+    for j, (outs, ins) in enumerate(_candidates(ax)):
+        if j < skip:
+            continue
+        dst, v = best[lead + (outs,)], _pick(x, axis, ins)
         if with_index:
-            flat = coord * plane if index is None else coord * plane + _pick(index, axis, ins)
-            np.copyto(arg[lead + (outs,)], flat, where=win, casting="unsafe")
-    if with_index and (arg < 0).any():
-        _first_valid(arg, x, index, axis, ax, plane)
-    return best, arg
+            win = v > dst
+            if nan:
+                win |= np.isnan(v)
+            _switch(loc[lead + (outs,)], j, win)
+            for c_best, c in zip(carried, locs):
+                _switch(c_best[lead + (outs,)], _pick(c, axis, ins), win)
+        np.maximum(dst, v, out=dst)
+    return best, (carried + [loc] if with_index else locs)
 
 
-def _candidates(ax, axis: int, ndim: int) -> Iterator[tuple]:
-    """(outputs, inputs, coordinate) per kernel position, coordinate broadcastable along ``axis``."""
+def _switch(dst: np.ndarray, new, win: np.ndarray) -> None:
+    """``dst = where(win, new, dst)`` in place, by modular integer arithmetic."""
+    delta = np.subtract(new, dst, dtype=dst.dtype, casting="unsafe")
+    np.multiply(delta, win, out=delta, casting="unsafe")
+    np.add(dst, delta, out=dst)
+
+
+def _candidates(ax) -> Iterator[tuple]:
+    """(outputs, inputs) per kernel position: slices for regular windows, an index array for adaptive."""
     if isinstance(ax, RegularAxis):
-        for outs, ins in ax.positions():
-            yield outs, ins, _along(np.arange(ins.start, ins.stop, ins.step), axis, ndim)
+        yield from ax.positions()
     else:
         for _, index in ax.positions():
-            yield slice(None), index, _along(index, axis, ndim)
+            yield slice(None), index
 
 
-def _first_valid(arg, x, index, axis, ax, plane) -> None:
-    """Windows whose values never beat the lowest value (all -inf) point at their first real input."""
-    if isinstance(ax, RegularAxis):
-        base = np.arange(ax.out) * ax.stride - ax.pad
-        first = base - np.minimum(base, 0) // ax.dilation * ax.dilation
-    else:
-        first = ax.start
-    flat = _along(first, axis, x.ndim) * plane
-    if index is not None:
-        flat = flat + np.take(index, first, axis)
-    np.copyto(arg, np.broadcast_to(flat, arg.shape), where=arg < 0, casting="unsafe")
+def _flat_index(locs: list, axes: Sequence) -> np.ndarray:
+    """Each max's row-major index in the input plane, from its kernel position along every dim."""
+    ndim = locs[0].ndim
+    plane = int(np.prod([ax.size for ax in axes]))
+    dtype = np.int32 if plane < 2 ** 31 else np.int64
+    flat = np.zeros(locs[0].shape, dtype)
+    inner = 1
+    for axis, ax, loc in reversed(list(zip(range(1, ndim), axes, locs))):
+        ax.add_coordinates(flat, loc, axis, inner)
+        inner *= ax.size
+    return flat
 
 
 def _pick(x: np.ndarray, axis: int, ins) -> np.ndarray:
     return x[(slice(None),) * axis + (ins,)] if isinstance(ins, slice) else np.take(x, ins, axis)
 
 
-def _along(v: np.ndarray, axis: int, ndim: int) -> np.ndarray:
-    """A 1-D array shaped to broadcast along ``axis`` of an ``ndim``-dim array."""
-    return v.reshape((-1,) + (1,) * (ndim - axis - 1))
-
-
-def _index_dtype(size: int):
-    return np.int32 if size < 2 ** 31 else np.int64
+def _along(v, axis: int, ndim: int) -> np.ndarray:
+    """A 1-D array (or a number) shaped to broadcast along ``axis`` of an ``ndim``-dim array."""
+    return np.reshape(v, (-1,) + (1,) * (ndim - axis - 1))
 
 
 # ------------------------------------------------------------------------------------ max backward
 def scatter(g: np.ndarray, index: np.ndarray, plane: int, overlapping: bool) -> np.ndarray:
     """``(P, plane)`` zeros with each ``g`` added at its flat ``index`` (the max's input position)."""
     p, m = g.shape[0], int(np.prod(g.shape[1:]))
-    flat_g = g.reshape(p, m)
-    flat_i = index.reshape(p, m)
-    if not overlapping:
-        out = np.zeros((p, plane), g.dtype)
-        out[np.arange(p)[:, None], flat_i] = flat_g
-        return out
-    rows = (np.arange(p, dtype=np.int64) * plane)[:, None]
-    return np.bincount((flat_i + rows).ravel(), flat_g.ravel(), p * plane).astype(g.dtype).reshape(p, plane)
+    where = (index.reshape(p, m) + (np.arange(p, dtype=np.intp) * plane)[:, None]).ravel()
+    if overlapping:
+        return np.bincount(where, g.ravel(), p * plane).astype(g.dtype).reshape(p, plane)
+    out = np.zeros(p * plane, g.dtype)
+    out[where] = g.ravel()
+    return out.reshape(p, plane)
 
 
 def gather(h: np.ndarray, index: np.ndarray) -> np.ndarray:
