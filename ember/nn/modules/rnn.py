@@ -148,7 +148,8 @@ class RNNBase(Module):
                                f"{want}-D but got {hx.dim()}-D tensor")
 
     def forward(self, input: Union[Tensor, PackedSequence], hx: Optional[Tensor] = None) -> tuple:
-        """``(output, h_n)``: every step's top-layer state and every layer's final state."""
+        """``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``): the top layer's state at every step, and
+        every layer's and direction's final state."""
         if isinstance(input, PackedSequence):
             data, batch_sizes, sorted_indices, unsorted_indices = input
             if hx is None:
@@ -179,7 +180,7 @@ class RNNBase(Module):
         return output, hidden
 
     def _run(self, input: Tensor, hx, batch_sizes: Optional[Tensor]) -> tuple:
-        """All layers over a checked time-major (T, B, I) or packed (rows, I) input."""
+        """All layers over a checked (T, B, I) input ((B, T, I) with ``batch_first``) or packed (rows, I) data."""
         h0, c0 = hx if self.mode == "LSTM" else (hx, None)
         if batch_sizes is not None:
             sizes = batch_sizes.tolist()
