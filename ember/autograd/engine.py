@@ -74,7 +74,8 @@ def _walk(roots: list, deps: dict, buffers: dict, retain_graph: bool) -> None:
             if node._hooks is not None or type(node) is AccumulateGrad:
                 grads = _pre_hooks(node, grads)
             input_grads = _apply(node, grads, retain_graph)
-        _send(node, input_grads, deps, buffers, ready)
+        if node.next_functions:
+            _send(node, input_grads, deps, buffers, ready)
 
 
 def _walk_to_inputs(roots: list, deps: dict, buffers: dict, retain_graph: bool, targets: dict,
@@ -94,7 +95,8 @@ def _walk_to_inputs(roots: list, deps: dict, buffers: dict, retain_graph: bool, 
                 if node._hooks is not None and node._hooks.pre:
                     grads = _node_pre_hooks(node, grads)
                 input_grads = _apply(node, grads, retain_graph)
-        _send(node, input_grads, deps, buffers, ready)
+        if node.next_functions:
+            _send(node, input_grads, deps, buffers, ready)
 
 
 def _send(node, input_grads, deps: dict, buffers: dict, ready: list) -> None:
@@ -112,7 +114,9 @@ def _send(node, input_grads, deps: dict, buffers: dict, ready: list) -> None:
                 slot = buffers.get(nxt)
                 if slot is None:
                     buffers[nxt] = slot = [None] * (len(nxt._outputs_meta) or 1)
-                _add(slot, nr, g)
+                    slot[nr] = g
+                else:
+                    _add(slot, nr, g)
         left = deps[nxt] - 1
         deps[nxt] = left
         if not left:
