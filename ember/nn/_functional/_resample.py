@@ -1,0 +1,217 @@
+"""Separable resampling: the kernels behind ``F.interpolate`` and the non-constant modes of ``F.pad``.
+
+Both are linear maps acting on each spatial axis in turn: along one axis, output position ``i``
+is ``sum_k w[i, k] * x[idx[i, k]]`` over a few taps ``k`` (one tap and no weight for nearest
+and padding, two for linear, four for cubic, more for antialiasing). ``AxisMap`` holds one
+axis's taps; ``resample`` applies a list of them as one recorded op whose backward is the
+adjoint map (the taps scatter-added back), itself recorded with the forward map as *its*
+backward, so gradients of every order work.
+
+The tap builders follow ATen's CPU kernels (``UpSample.h``, ``UpSampleKernel.cpp``): source
+coordinates are computed in the input's precision (float32 for float32), as torch does, so
+that rounding at cell boundaries picks the same input elements.
+"""
+from __future__ import annotations
+
+from typing import Callable, List, Optional, Sequence
+
+import numpy as np
+
+from ...ops._record import wrap, needs_grad, record
+from ...tensor import Tensor
+
+
+class AxisMap:
+    """One axis of a separable linear map: ``out[..., i] = sum_k w[i, k] * x[..., idx[i, k]]``.
+
+    ``axis`` counts from the end (-1 is the last dim); ``w`` is None for single-tap copies.
+    """
+
+    __slots__ = ("axis", "idx", "w", "n_in", "_groups")
+
+    def __init__(self, axis: int, idx: np.ndarray, w: Optional[np.ndarray], n_in: int) -> None:
+        self.axis, self.idx, self.w, self.n_in = axis, idx.reshape(len(idx), -1), w, n_in
+        if w is not None:
+            self.w = w.reshape(len(w), -1)
+        self._groups = None
+
+    def _weight(self, k: int, dtype) -> np.ndarray:
+        return self.w[:, k].astype(dtype, copy=False).reshape((-1,) + (1,) * (-self.axis - 1))
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        axis = x.ndim + self.axis
+        if self.w is None:
+            return np.take(x, self.idx[:, 0], axis=axis)
+        out = np.take(x, self.idx[:, 0], axis=axis) * self._weight(0, x.dtype)
+        for k in range(1, self.idx.shape[1]):
+            out += np.take(x, self.idx[:, k], axis=axis) * self._weight(k, x.dtype)
+        return out
+
+    def adjoint(self, g: np.ndarray) -> np.ndarray:
+        """The transpose map: each ``g[..., i]`` (times its weight) added into ``x[..., idx[i, k]]``."""
+        axis = g.ndim + self.axis
+        out = np.zeros(g.shape[:axis] + (self.n_in,) + g.shape[axis + 1:], g.dtype)
+        lead = (slice(None),) * axis
+        for k, (order, starts, targets) in enumerate(self._tap_groups()):
+            part = g if self.w is None else g * self._weight(k, g.dtype)
+            if order is not None:
+                part = np.take(part, order, axis=axis)
+            out[lead + (targets,)] += np.add.reduceat(part, starts, axis=axis)
+        return out
+
+    def _tap_groups(self) -> list:
+        """Per tap: the order that sorts its indices (None if sorted), where each run of equal
+        indices starts, and the index each run adds into (so sums are reduceat's, not add.at's)."""
+        if self._groups is None:
+            self._groups = []
+            for k in range(self.idx.shape[1]):
+                idx = self.idx[:, k]
+                order = None if np.all(idx[1:] >= idx[:-1]) else np.argsort(idx, kind="stable")
+                ordered = idx if order is None else idx[order]
+                starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+                self._groups.append((order, starts, ordered[starts]))
+        return self._groups
+
+
+def resample(x: Tensor, maps: Sequence[AxisMap], name: str) -> Tensor:
+    """Apply ``maps`` (one per axis) to ``x``; recorded as node ``name`` with the adjoint as backward."""
+    return _linear(x, tuple(maps), name, transpose=False)
+
+
+def _linear(x: Tensor, maps: tuple, name: str, transpose: bool) -> Tensor:
+    arr = x._data
+    for m in (reversed(maps) if transpose else maps):
+        arr = m.adjoint(arr) if transpose else m.apply(arr)
+    out = wrap(arr)
+    if needs_grad(x):
+        back = name.replace("Backward0", "BackwardBackward0") if not transpose else \
+            name.replace("BackwardBackward0", "Backward0")
+        record(out, name, (x,), lambda g: (_linear(g, maps, back, not transpose),))
+    return out
+
+
+# ---------------------------------------------------------------------------- padding taps
+def pad_map(axis: int, n: int, lo: int, hi: int, mode: str) -> AxisMap:
+    """Taps that pad an axis of size ``n`` by ``lo`` / ``hi`` (negative crops) in ``mode``.
+
+    ``reflect`` and ``replicate`` index the original axis; ``circular`` wraps over what is left
+    after cropping, as torch's circular pad does.
+    """
+    p = np.arange(n + lo + hi) - lo  # output positions in the input's coordinates
+    if mode == "reflect":
+        idx = np.abs(p)
+        idx = np.where(idx > n - 1, 2 * (n - 1) - idx, idx)
+    elif mode == "replicate":
+        idx = np.clip(p, 0, n - 1)
+    else:
+        start = max(-lo, 0)
+        kept = n - start - max(-hi, 0)
+        idx = start + np.mod(p - start, max(kept, 1))
+    return AxisMap(axis, idx, None, n)
+
+
+# ---------------------------------------------------------------------------- interpolation taps
+def _source_scale(n_in: int, n_out: int, align_corners: bool, scale: Optional[float], ftype) -> np.floating:
+    """ATen's ``area_pixel_compute_scale``: input step per output step, in ``ftype``."""
+    if align_corners:
+        return ftype((n_in - 1) / (n_out - 1)) if n_out > 1 else ftype(0)
+    return ftype(1.0 / scale) if scale is not None and scale > 0 else ftype(n_in) / ftype(n_out)
+
+
+def nearest_map(axis: int, n_in: int, n_out: int, scale: Optional[float], exact: bool) -> AxisMap:
+    """``floor(i * s)`` (or ``floor((i + 0.5) * s)`` for nearest-exact) in float32, as ATen."""
+    if not exact and n_out == n_in:
+        idx = np.arange(n_out)
+    elif not exact and n_out == 2 * n_in:
+        idx = np.arange(n_out) >> 1
+    else:
+        s = _source_scale(n_in, n_out, False, scale, np.float32)
+        i = np.arange(n_out, dtype=np.float32) + (np.float32(0.5) if exact else np.float32(0))
+        idx = np.minimum(np.floor(i * s).astype(np.int64), n_in - 1)
+    return AxisMap(axis, idx, None, n_in)
+
+
+def _source_index(n_in: int, n_out: int, align_corners: bool, scale: Optional[float], ftype,
+                  cubic: bool) -> np.ndarray:
+    """ATen's ``area_pixel_compute_source_index`` for every output position."""
+    s = _source_scale(n_in, n_out, align_corners, scale, ftype)
+    i = np.arange(n_out, dtype=ftype)
+    if align_corners:
+        return s * i
+    src = s * (i + ftype(0.5)) - ftype(0.5)
+    return src if cubic else np.maximum(src, ftype(0))
+
+
+def linear_map(axis: int, n_in: int, n_out: int, align_corners: bool, scale: Optional[float], ftype) -> AxisMap:
+    src = _source_index(n_in, n_out, align_corners, scale, ftype, cubic=False)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    lam = np.clip(src - i0.astype(ftype), 0, 1).astype(ftype)
+    i1 = i0 + (i0 < n_in - 1)
+    return AxisMap(axis, np.stack([i0, i1], 1), np.stack([1 - lam, lam], 1), n_in)
+
+
+def _cubic_weights(t: np.ndarray, a: float) -> np.ndarray:
+    """Keys' cubic convolution weights of the four taps around a point at offset ``t`` in [0, 1]."""
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], 1)
+
+
+def cubic_map(axis: int, n_in: int, n_out: int, align_corners: bool, scale: Optional[float], ftype) -> AxisMap:
+    src = _source_index(n_in, n_out, align_corners, scale, ftype, cubic=True)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    t = np.clip(src - i0.astype(ftype), 0, 1).astype(ftype)
+    idx = np.clip(i0[:, None] + np.arange(-1, 3), 0, n_in - 1)
+    return AxisMap(axis, idx, _cubic_weights(t, ftype(-0.75)).astype(ftype), n_in)
+
+
+def _triangle(x: np.ndarray) -> np.ndarray:
+    return np.maximum(1 - np.abs(x), 0)
+
+
+def _keys_half(x: np.ndarray) -> np.ndarray:
+    """Keys' cubic kernel with a = -0.5 (PIL's), as ATen's antialiased bicubic uses."""
+    a, x = -0.5, np.abs(x)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0))
+
+
+def antialias_map(axis: int, n_in: int, n_out: int, align_corners: bool, scale: Optional[float], ftype,
+                  cubic: bool) -> AxisMap:
+    """ATen's antialiased (PIL-style) taps: the filter widened by the downscale factor, normalised."""
+    filt: Callable = _keys_half if cubic else _triangle
+    s = float(_source_scale(n_in, n_out, align_corners, scale, ftype))
+    support = (2.0 if cubic else 1.0) * (s if s >= 1.0 else 1.0)
+    inv = 1.0 / s if s >= 1.0 else 1.0
+    center = s * (np.arange(n_out) + 0.5)
+    lo = np.maximum((center - support + 0.5).astype(np.int64), 0)
+    hi = np.minimum((center + support + 0.5).astype(np.int64), n_in)
+    taps = int(np.ceil(support)) * 2 + 1
+    j = np.arange(taps)
+    idx = lo[:, None] + j
+    w = np.where(j < (hi - lo)[:, None], filt((idx - center[:, None] + 0.5) * inv), 0.0)
+    total = w.sum(1, keepdims=True)
+    w = np.divide(w, total, out=np.zeros_like(w), where=total != 0)
+    return AxisMap(axis, np.minimum(idx, n_in - 1), w.astype(ftype), n_in)
+
+
+def maps_for(kind: str, in_sizes: Sequence[int], out_sizes: Sequence[int], scales: Sequence[Optional[float]],
+             align_corners: bool, ftype, antialias: bool) -> List[AxisMap]:
+    """One ``AxisMap`` per spatial axis (the last ``len(in_sizes)`` dims) for an interpolation ``kind``."""
+    nd = len(in_sizes)
+    maps = []
+    for k, (n_in, n_out, s) in enumerate(zip(in_sizes, out_sizes, scales)):
+        axis = k - nd
+        if kind in ("nearest", "nearest-exact"):
+            maps.append(nearest_map(axis, n_in, n_out, s, kind == "nearest-exact"))
+        elif antialias:
+            maps.append(antialias_map(axis, n_in, n_out, align_corners, s, ftype, kind == "cubic"))
+        elif kind == "cubic":
+            maps.append(cubic_map(axis, n_in, n_out, align_corners, s, ftype))
+        else:
+            maps.append(linear_map(axis, n_in, n_out, align_corners, s, ftype))
+    return maps
