@@ -1,4 +1,5 @@
-"""Module hook plumbing: removable handles over several dicts, and full backward hooks.
+"""Module hooks: registration and calling (``HooksMixin``), removable handles over several dicts,
+and full backward hooks.
 
 A full backward hook needs the gradients with respect to a module's inputs and outputs.
 ``BackwardHook`` routes the module's tensor inputs and outputs through identity nodes
@@ -15,7 +16,7 @@ from ...autograd import grad_mode
 from ...autograd.graph import Node, RemovableHandle as _Handle, gradient_edge
 from ...tensor import Tensor
 
-__all__ = ["RemovableHandle", "BackwardHook"]
+__all__ = ["RemovableHandle", "BackwardHook", "HooksMixin"]
 
 
 class RemovableHandle(_Handle):
@@ -150,3 +151,92 @@ class BackwardHook:
                                        "should always return None or None for all gradients.")
             self.grad_outputs = None
         return tuple(grad_outputs[i] for i in self.output_index)
+
+
+class HooksMixin:
+    """Forward pre-hooks, forward hooks, full backward hooks and backward pre-hooks of a Module.
+
+    ``Module.__call__`` calls ``forward`` directly when no hook is registered, and
+    ``_call_with_hooks`` otherwise.
+    """
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict):
+        called = set()
+        result = None
+        try:
+            for hook_id, hook in tuple(self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {new}.")
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            bw_hook = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                bw_hook = BackwardHook(self, list(self._backward_hooks.values()),
+                                       list(self._backward_pre_hooks.values()))
+                args = bw_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in tuple(self._forward_hooks.items()):
+                called.add(hook_id)
+                new = hook(self, args, kwargs, result) if hook_id in self._forward_hooks_with_kwargs \
+                    else hook(self, args, result)
+                if new is not None:
+                    result = new
+            if bw_hook is not None:
+                result = bw_hook.setup_output_hook(result)
+            return result
+        except Exception:
+            self._run_always_called_hooks(called, args, kwargs, result)
+            raise
+
+    def _run_always_called_hooks(self, called: set, args, kwargs, result) -> None:
+        import warnings
+        for hook_id, hook in tuple(self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_always_called and hook_id not in called:
+                try:
+                    if hook_id in self._forward_hooks_with_kwargs:
+                        hook(self, args, kwargs, result)
+                    else:
+                        hook(self, args, result)
+                except Exception as e:  # noqa: BLE001 - torch silences these with a warning
+                    warnings.warn("module forward hook with ``always_call=True`` raised an exception "
+                                  f"that was silenced as another error was raised in forward: {e}",
+                                  stacklevel=2)
+
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args)`` (or ``(module, args, kwargs)``) runs before ``forward``; it may
+        return new args (or ``(args, kwargs)``)."""
+        handle = RemovableHandle(self._forward_pre_hooks, hook, self._forward_pre_hooks_with_kwargs,
+                                 prepend=prepend)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        return handle
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """``hook(module, args, output)`` (or ``(module, args, kwargs, output)``) runs after
+        ``forward``; it may return a new output."""
+        handle = RemovableHandle(self._forward_hooks, hook, self._forward_hooks_with_kwargs,
+                                 self._forward_hooks_always_called, prepend=prepend)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs once the gradients w.r.t. the module's
+        inputs are computed; it may return new ``grad_input``."""
+        return RemovableHandle(self._backward_hooks, hook, prepend=prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs when the gradients w.r.t. the outputs arrive; it may
+        return new ``grad_output``."""
+        return RemovableHandle(self._backward_pre_hooks, hook, prepend=prepend)

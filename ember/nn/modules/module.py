@@ -7,8 +7,8 @@ those dicts in insertion order, exactly as torch does, so keys and reprs match t
 """
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Iterator, Mapping, Optional
+from collections import OrderedDict
+from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
@@ -17,24 +17,10 @@ from ...autograd import grad_mode
 from ...device import check_device, device as _device, no_cuda
 from ...tensor import Tensor
 from ..parameter import Buffer, Parameter
-from ._hooks import BackwardHook, RemovableHandle
+from ._hooks import HooksMixin
+from ._state_dict import StateDictMixin, _IncompatibleKeys  # noqa: F401  (torch exposes it here)
 
 __all__ = ["Module"]
-
-_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict`` returns: the keys it missed and the keys it did not expect."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
 
 
 def _addindent(s: str, num_spaces: int) -> str:
@@ -60,7 +46,7 @@ def _forward_unimplemented(self, *input: Any) -> None:
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-class Module:
+class Module(HooksMixin, StateDictMixin):
     """Base class for all neural network modules; subclasses define ``forward`` and register state."""
 
     dump_patches = False
@@ -187,18 +173,6 @@ class Module:
             raise AttributeError("`" + name + "` is not " + what)
         return member
 
-    def get_extra_state(self) -> Any:
-        """State beyond parameters and buffers to save; override together with ``set_extra_state``."""
-        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. "
-                           "Please file an issue at https://github.com/pytorch/pytorch/issues/new?"
-                           "template=bug-report.yml to report this bug.")
-
-    def set_extra_state(self, state: Any) -> None:
-        """Restore what ``get_extra_state`` returned."""
-        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. "
-                           "Please file an issue at https://github.com/pytorch/pytorch/issues/new?"
-                           "template=bug-report.yml to report this bug.")
-
     # ------------------------------------------------------------------ attribute protocol
     def __getattr__(self, name: str) -> Any:
         d = self.__dict__
@@ -285,104 +259,6 @@ class Module:
         return self._call_with_hooks(args, kwargs)
 
     _call_impl = __call__
-
-    def _call_with_hooks(self, args: tuple, kwargs: dict):
-        called = set()
-        result = None
-        try:
-            for hook_id, hook in tuple(self._forward_pre_hooks.items()):
-                if hook_id in self._forward_pre_hooks_with_kwargs:
-                    new = hook(self, args, kwargs)
-                    if new is not None:
-                        if not (isinstance(new, tuple) and len(new) == 2):
-                            raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                               f"(new_args, new_kwargs), but got {new}.")
-                        args, kwargs = new
-                else:
-                    new = hook(self, args)
-                    if new is not None:
-                        args = new if isinstance(new, tuple) else (new,)
-            bw_hook = None
-            if self._backward_hooks or self._backward_pre_hooks:
-                bw_hook = BackwardHook(self, list(self._backward_hooks.values()),
-                                       list(self._backward_pre_hooks.values()))
-                args = bw_hook.setup_input_hook(args)
-            result = self.forward(*args, **kwargs)
-            for hook_id, hook in tuple(self._forward_hooks.items()):
-                called.add(hook_id)
-                new = hook(self, args, kwargs, result) if hook_id in self._forward_hooks_with_kwargs \
-                    else hook(self, args, result)
-                if new is not None:
-                    result = new
-            if bw_hook is not None:
-                result = bw_hook.setup_output_hook(result)
-            return result
-        except Exception:
-            self._run_always_called_hooks(called, args, kwargs, result)
-            raise
-
-    def _run_always_called_hooks(self, called: set, args, kwargs, result) -> None:
-        import warnings
-        for hook_id, hook in tuple(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_always_called and hook_id not in called:
-                try:
-                    if hook_id in self._forward_hooks_with_kwargs:
-                        hook(self, args, kwargs, result)
-                    else:
-                        hook(self, args, result)
-                except Exception as e:  # noqa: BLE001 - torch silences these with a warning
-                    warnings.warn("module forward hook with ``always_call=True`` raised an exception "
-                                  f"that was silenced as another error was raised in forward: {e}",
-                                  stacklevel=2)
-
-    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
-                                  with_kwargs: bool = False) -> RemovableHandle:
-        """``hook(module, args)`` (or ``(module, args, kwargs)``) runs before ``forward``; it may
-        return new args (or ``(args, kwargs)``)."""
-        handle = RemovableHandle(self._forward_pre_hooks, hook, self._forward_pre_hooks_with_kwargs,
-                                 prepend=prepend)
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        return handle
-
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
-                              always_call: bool = False) -> RemovableHandle:
-        """``hook(module, args, output)`` (or ``(module, args, kwargs, output)``) runs after
-        ``forward``; it may return a new output."""
-        handle = RemovableHandle(self._forward_hooks, hook, self._forward_hooks_with_kwargs,
-                                 self._forward_hooks_always_called, prepend=prepend)
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        return handle
-
-    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, grad_input, grad_output)`` runs once the gradients w.r.t. the module's
-        inputs are computed; it may return new ``grad_input``."""
-        return RemovableHandle(self._backward_hooks, hook, prepend=prepend)
-
-    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, grad_output)`` runs when the gradients w.r.t. the outputs arrive; it may
-        return new ``grad_output``."""
-        return RemovableHandle(self._backward_pre_hooks, hook, prepend=prepend)
-
-    def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, prefix, keep_vars)`` runs before ``state_dict`` saves this module."""
-        return RemovableHandle(self._state_dict_pre_hooks, hook)
-
-    def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, state_dict, prefix, local_metadata)`` runs after; it must return None."""
-        return RemovableHandle(self._state_dict_hooks, hook)
-
-    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, state_dict, prefix, local_metadata, strict, missing, unexpected, errors)``."""
-        return RemovableHandle(self._load_state_dict_pre_hooks,
-                               lambda *args: hook(self, *args))
-
-    def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, incompatible_keys)`` runs after ``load_state_dict``; it may edit the keys."""
-        return RemovableHandle(self._load_state_dict_post_hooks, hook)
 
     # ------------------------------------------------------------------ traversal
     def _named_members(self, get_members: Callable, prefix: str = "", recurse: bool = True,
@@ -556,135 +432,6 @@ class Module:
         """Give every parameter and buffer fresh uninitialised storage of the same shape."""
         check_device(device)
         return self._apply(lambda t: Tensor._make(np.empty_like(t._data)), recurse)
-
-    # ------------------------------------------------------------------ state dict
-    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
-        """Put this module's own parameters and persistent buffers (not its children's) in ``destination``."""
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-        if type(self).get_extra_state is not Module.get_extra_state:
-            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
-
-    def state_dict(self, *, destination: Optional[dict] = None, prefix: str = "",
-                   keep_vars: bool = False) -> dict:
-        """An OrderedDict of every parameter and persistent buffer by dotted name (detached unless
-        ``keep_vars``), in registration order, depth first."""
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()
-        local_metadata = dict(version=self._version)
-        if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = local_metadata
-        for hook in self._state_dict_pre_hooks.values():
-            hook(self, prefix, keep_vars)
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
-        for hook in self._state_dict_hooks.values():
-            if hook(self, destination, prefix, local_metadata) is not None:
-                raise RuntimeError("state_dict post-hook must return None")
-        return destination
-
-    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
-                              missing_keys: list, unexpected_keys: list, error_msgs: list) -> None:
-        """Copy this module's own entries from ``state_dict``, recording missing, unexpected and
-        mismatched keys (torch's messages) instead of raising."""
-        for hook in self._load_state_dict_pre_hooks.values():
-            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
-        local_state = {k: v for k, v in self._parameters.items() if v is not None}
-        local_state.update((k, v) for k, v in self._buffers.items()
-                           if v is not None and k not in self._non_persistent_buffers_set)
-        assign = local_metadata.get("assign_to_params_buffers", False)
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
-                                  f"Tensor-like object from checkpoint but received {type(value)}")
-                continue
-            if param.ndim == 0 and value.shape == (1,):
-                value = value.reshape(())
-            if value.shape != param.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                                  f"checkpoint, the shape in current model is {param.shape}.")
-                continue
-            if assign:
-                if isinstance(param, Parameter):
-                    value = Parameter(value, requires_grad=param.requires_grad)
-                setattr(self, name, value)
-            else:
-                np.copyto(param._data, value._data, casting="unsafe")
-                param._bump_version()
-        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if type(self).set_extra_state is not Module.set_extra_state:
-            if extra_key in state_dict:
-                self.set_extra_state(state_dict[extra_key])
-            elif strict:
-                missing_keys.append(extra_key)
-        elif strict and extra_key in state_dict:
-            unexpected_keys.append(extra_key)
-        if strict:
-            for key in state_dict:
-                if key.startswith(prefix) and key != extra_key:
-                    head = key[len(prefix):].split(".", 1)
-                    if (len(head) > 1 and head[0] not in self._modules) or \
-                            (len(head) == 1 and head[0] not in local_state):
-                        unexpected_keys.append(key)
-
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
-                        assign: bool = False) -> _IncompatibleKeys:
-        """Copy parameters and buffers from ``state_dict`` into this module and its descendants.
-
-        With ``strict`` the keys must match ``self.state_dict()``'s exactly; otherwise the missing
-        and unexpected keys are only returned. Size mismatches always raise.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys: list = []
-        unexpected_keys: list = []
-        error_msgs: list = []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
-
-        def load(module: Module, local_state: dict, prefix: str = "") -> None:
-            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
-            if assign:
-                local_metadata["assign_to_params_buffers"] = assign
-            module._load_from_state_dict(local_state, prefix, local_metadata, True, missing_keys,
-                                         unexpected_keys, error_msgs)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    load(child, {k: v for k, v in local_state.items() if k.startswith(child_prefix)},
-                         child_prefix)
-            incompatible = _IncompatibleKeys(missing_keys, unexpected_keys)
-            for hook in module._load_state_dict_post_hooks.values():
-                if hook(module, incompatible) is not None:
-                    raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook`` are "
-                                         "not expected to return new values, if incompatible_keys need to "
-                                         "be modified, it should be done inplace.")
-
-        load(self, state_dict)
-        if strict:
-            if unexpected_keys:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected_keys)))
-            if missing_keys:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing_keys)))
-        if error_msgs:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(error_msgs)))
-        return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     # ------------------------------------------------------------------ printing
     def _get_name(self) -> str:
