@@ -115,7 +115,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
-    return globals()["threshold"](input, threshold, value, True)
+    return _inplace(input, lambda t: _threshold(t, threshold, value))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
