@@ -129,6 +129,9 @@ def test_backward_scalar_and_with_gradient():
     lambda T, x: T.autograd.grad((x * 2).sum(), x * 3),
     lambda T, x: T.autograd.grad((x * 2).sum(), [x], materialize_grads=True, allow_unused=False),
     lambda T, x: (x * 2).sum().backward(inputs=[]),
+    lambda T, x: (x * 2).sum().backward(inputs=[T.ones(3)]),
+    lambda T, x: T.autograd.grad((x * 2).sum(), []),
+    lambda T, x: T.autograd.grad([], [x]),
     lambda T, x: (x * 2).sum().backward(grad_tensors=None),
 ])
 def test_backward_errors_like_torch(case):

@@ -66,6 +66,8 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, cr
         inputs = _tensors(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        if not all(t._rg for t in inputs):  # torch keeps non-leaf inputs' grads by retain_grad
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     outputs = _tensors(tensors)
     grads = _grad_outputs(outputs, grad_tensors, create_graph)
     if create_graph:
@@ -103,6 +105,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
                       "torch.autograd.backward.", FutureWarning, stacklevel=2)
     outs = _tensors(outputs)
     ins = _tensors(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     retain = create_graph if retain_graph is None else retain_graph
     allow = materialize_grads or bool(allow_unused)
     if is_grads_batched:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from . import grad_mode, anomaly
-from .graph import AccumulateGrad, accumulate_retained, gradient_edge
+from .graph import AccumulateGrad, accumulate_retained, fit_gradient, gradient_edge
 
 
 def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, create_graph: bool,
@@ -37,7 +37,7 @@ def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, 
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         targets.setdefault(node, []).append((nr, i))
     deps, parents = _dependencies(roots, inputs is not None)
-    captured = [None] * len(targets and inputs)
+    captured = [None] * len(inputs) if inputs is not None else []
 
     state = grad_mode._state
     was_enabled, state.enabled = state.enabled, create_graph
@@ -108,9 +108,9 @@ def _send(node, input_grads, deps: dict, buffers: dict, ready: list) -> None:
             g = input_grads[i]
             if g is not None:
                 if type(nxt) is AccumulateGrad:
-                    var = nxt.variable._data
-                    if g._data.shape != var.shape or g._data.dtype != var.dtype:
-                        g = _leaf_grad(node, i, g, nxt.variable)
+                    var = nxt.variable
+                    if g._data.shape != var._data.shape or g._data.dtype != var._data.dtype:
+                        g = fit_gradient(g, var._data.shape, var.dtype, node.name(), i)
                 slot = buffers.get(nxt)
                 if slot is None:
                     buffers[nxt] = slot = [None] * (len(nxt._outputs_meta) or 1)
@@ -183,24 +183,6 @@ def _checked_hook_result(hook, new, expected: int) -> tuple:
         raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
                            f"{len(new)}, but expected {expected})")
     return new
-
-
-def _leaf_grad(node, index: int, grad, leaf):
-    """``grad`` fit for ``leaf.grad``: reduced if broadcast, cast to its dtype; torch's error otherwise."""
-    data, target = grad._data, leaf._data
-    if data.shape != target.shape:
-        from ..ops._record import sum_to
-        try:
-            grad = sum_to(grad, target.shape)
-        except (RuntimeError, ValueError, IndexError):
-            grad = None
-        if grad is None or grad._data.shape != target.shape:
-            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - "
-                               f"got {list(data.shape)} but expected shape compatible with "
-                               f"{list(target.shape)}")
-    if grad._data.dtype != target.dtype:
-        grad = grad.to(leaf.dtype)
-    return grad
 
 
 def _tensor_pre_hooks(node, grads: list) -> list:

@@ -14,7 +14,7 @@ import warnings
 from typing import Any, Callable
 
 from . import grad_mode
-from .graph import FREED, Node, gradient_edge
+from .graph import FREED, Node, fit_gradient, gradient_edge
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable", "InplaceFunction"]
 
@@ -131,29 +131,9 @@ class BackwardCFunction(Node, FunctionCtx):
             if g is not None:
                 if not isinstance(g, Tensor):
                     raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
-                g = _fit_grad(g, meta, self.name(), len(grads))
+                g = fit_gradient(g, meta[0], meta[1], self.name(), len(grads))
             grads.append(g)
         return grads
-
-
-def _fit_grad(grad, meta: tuple, name: str, index: int):
-    """``grad`` reduced to the input's shape (if it broadcasts to it) and cast to its dtype."""
-    shape, dtype = meta
-    if grad._data.shape != shape:
-        from ..ops._record import sum_to
-        if not _expandable(shape, grad._data.shape):
-            raise RuntimeError(f"Function {name} returned an invalid gradient at index {index} - got "
-                               f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}")
-        grad = sum_to(grad, shape)
-    if grad.dtype != dtype:
-        grad = grad.to(dtype)
-    return grad
-
-
-def _expandable(shape: tuple, target: tuple) -> bool:
-    if len(shape) > len(target):
-        return False
-    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
 
 
 class FunctionMeta(type):

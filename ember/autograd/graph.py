@@ -231,6 +231,27 @@ def _copy_with_graph(grad, like: np.ndarray):
     return out
 
 
+def fit_gradient(grad, shape: tuple, dtype, node_name: str, index: int):
+    """A gradient a node returned for an input of ``shape`` and ``dtype``, made to fit it.
+
+    As torch validates it: summed down if the input broadcasts to it, cast to the input's
+    dtype, and torch's error for any other shape.
+    """
+    if grad._data.shape != shape:
+        if not _broadcasts_to(shape, grad._data.shape):
+            raise RuntimeError(f"Function {node_name} returned an invalid gradient at index {index} - got "
+                               f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}")
+        from ..ops._record import sum_to
+        grad = sum_to(grad, shape)
+    if grad.dtype != dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    return len(shape) <= len(target) and all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
+
+
 def gradient_edge(tensor) -> tuple:
     """The (node, output_nr) a gradient for ``tensor`` flows into, or (None, 0)."""
     if tensor.grad_fn is not None:
