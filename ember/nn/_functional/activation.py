@@ -49,8 +49,9 @@ def _float_array(input: Tensor, name: str) -> np.ndarray:
 
 
 def _sigmoid_np(x: np.ndarray) -> np.ndarray:
-    """The logistic function without overflow: sigmoid(x) = (1 + tanh(x / 2)) / 2."""
-    return 0.5 + 0.5 * np.tanh(0.5 * x)
+    """The logistic function, without overflow and accurate in both tails."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
 
 
 # ---------------------------------------------------------------------------- relu family
