@@ -45,7 +45,8 @@ def run_backward(outputs: Sequence, grad_outputs: Sequence, retain_graph: bool, 
         if inputs is None:
             _walk(roots, deps, buffers, retain_graph)
         else:
-            _walk_to_inputs(roots, deps, buffers, retain_graph, targets, _leads_to(targets, parents), captured)
+            needed = _leads_to(targets, parents)
+            _walk_to_inputs(roots, deps, buffers, retain_graph, targets, needed, captured)
     finally:
         state.enabled = was_enabled
     if inputs is None:

@@ -14,7 +14,7 @@ import warnings
 from typing import Any, Callable
 
 from . import grad_mode
-from .graph import FREED, Node, fit_gradient, gradient_edge
+from .graph import FREED, Node, fit_gradient, gradient_edge, zeros
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable", "InplaceFunction"]
 
@@ -99,8 +99,7 @@ class BackwardCFunction(Node, FunctionCtx):
     def _materialize(self, grads: list) -> list:
         if not self.materialize_grads:
             return grads
-        from ..ops.creation import zeros
-        return [zeros(meta[0], dtype=meta[1]) if g is None and meta is not None else g
+        return [zeros(*meta) if g is None and meta is not None else g
                 for g, meta in zip(grads, self._outputs_meta)]
 
     def _run(self, grads: list, retain_graph: bool) -> list:
@@ -124,9 +123,9 @@ class BackwardCFunction(Node, FunctionCtx):
         for position, (g, meta) in enumerate(zip(result, self._input_meta)):
             if meta is None:
                 if g is not None:
-                    raise RuntimeError(f"function {self.name()} returned a gradient different than None at "
-                                       f"position {position + 1}, but the corresponding forward input was not "
-                                       "a Variable")
+                    raise RuntimeError(f"function {self.name()} returned a gradient different than None "
+                                       f"at position {position + 1}, but the corresponding forward input was "
+                                       "not a Variable")
                 continue
             if g is not None:
                 if not isinstance(g, Tensor):
@@ -160,8 +159,8 @@ class Function(metaclass=FunctionMeta):
                       stacklevel=2)
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please use "
-                           "new-style autograd function with static forward method. (Example: "
+        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please "
+                           "use new-style autograd function with static forward method. (Example: "
                            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
@@ -181,8 +180,8 @@ class Function(metaclass=FunctionMeta):
 
     @staticmethod
     def jvp(ctx: Any, *grad_inputs: Any) -> Any:
-        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
-                                  "with forward mode AD.")
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use "
+                                  "it with forward mode AD.")
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -226,13 +225,15 @@ def _wrap_outputs(ctx: BackwardCFunction, args: tuple, output, recording: bool):
     dirty = {id(t) for t in ctx.dirty_tensors}
     if not dirty <= {id(o) for o in outputs}:
         raise RuntimeError("Some elements marked as dirty during the forward method were not returned as "
-                           "output. The inputs that are modified inplace must all be outputs of the Function.")
+                           "output. The inputs that are modified inplace must all be outputs of the "
+                           "Function.")
     non_diff = {id(t) for t in ctx.non_differentiable}
     input_ids = {id(a) for a in args if isinstance(a, Tensor)}
     if recording:
         ctx.next_functions = tuple(gradient_edge(a) for a in args if isinstance(a, Tensor))
         ctx._input_meta = tuple((a._data.shape, a.dtype) if isinstance(a, Tensor) else None for a in args)
-        ctx._outputs_meta = tuple((o._data.shape, o.dtype) if isinstance(o, Tensor) else None for o in outputs)
+        ctx._outputs_meta = tuple((o._data.shape, o.dtype) if isinstance(o, Tensor) else None
+                                  for o in outputs)
     wrapped = []
     for nr, out in enumerate(outputs):
         if isinstance(out, Tensor):
@@ -245,7 +246,8 @@ def _wrap_outputs(ctx: BackwardCFunction, args: tuple, output, recording: bool):
                     out._rg, out.grad_fn, out._output_nr = True, ctx, nr
         wrapped.append(out)
     if recording and ctx.to_save:
-        ctx._saved = tuple((t, t._vbox[0], t.grad_fn) if t is not None else (None, 0, None) for t in ctx.to_save)
+        ctx._saved = tuple((t, t._vbox[0], t.grad_fn) if t is not None else (None, 0, None)
+                           for t in ctx.to_save)
     ctx.to_save = ()
     return tuple(wrapped) if isinstance(output, tuple) else wrapped[0]
 

@@ -25,8 +25,8 @@ def _as_tuple(value, arg_name: str, fn_name: str) -> tuple:
     for i, el in enumerate(values):
         if not isinstance(el, Tensor):
             where = f"the value at index {i} has type" if is_tuple else f"the given {arg_name} has type"
-            raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors "
-                            f"but {where} {type(el)}.")
+            raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
+                            f"Tensors but {where} {type(el)}.")
     return is_tuple, values
 
 
@@ -78,9 +78,9 @@ def _check_outputs_require_grad(outputs: tuple, strict: bool) -> None:
     if strict:
         for i, out in enumerate(outputs):
             if not out._rg:
-                raise RuntimeError(f"Output {i} of the user-provided function does not require gradients. The "
-                                   "outputs must be computed in a differentiable manner from the input when "
-                                   "running in strict mode.")
+                raise RuntimeError(f"Output {i} of the user-provided function does not require gradients. "
+                                   "The outputs must be computed in a differentiable manner from the input "
+                                   "when running in strict mode.")
 
 
 def _grad(outputs: tuple, inputs: tuple, grad_outputs=None, create_graph: bool = False,
@@ -111,7 +111,8 @@ def _zeros_for_none(grads: tuple, refs: tuple, strict: bool, what: str) -> tuple
 def _vector(v, like: tuple, is_like_tuple: bool, fn_name: str, create_graph: bool, what: str) -> tuple:
     if v is None:
         if len(like) != 1 or like[0].numel() != 1:
-            raise RuntimeError(f"The vector v can only be None if {what} a single Tensor with a single element.")
+            raise RuntimeError(f"The vector v can only be None if {what} a single Tensor with a single "
+                               "element.")
         return None
     _, v = _as_tuple(v, "v", fn_name)
     v = _prepare(v, create_graph, need_graph=False)
@@ -271,10 +272,10 @@ def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = F
                 if not g._rg:
                     raise RuntimeError("While computing the hessian, found that the jacobian of the "
                                        f"user-provided function with respect to input {i} is independent of "
-                                       "the input. This is not allowed in strict mode. You should ensure that "
-                                       "your function is twice differentiable and that the jacobian depends "
-                                       "on the inputs (this would be violated by a linear function for "
-                                       "example).")
+                                       "the input. This is not allowed in strict mode. You should ensure "
+                                       "that your function is twice differentiable and that the jacobian "
+                                       "depends on the inputs (this would be violated by a linear function "
+                                       "for example).")
         return jac
 
     result = jacobian(jac_func, inputs, create_graph=create_graph, strict=strict, vectorize=vectorize,

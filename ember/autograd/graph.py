@@ -82,7 +82,7 @@ class Node:
         return self._hooks
 
     def register_hook(self, fn: Callable) -> "RemovableHandle":
-        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; it may return new grad_inputs."""
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
         return RemovableHandle(self._hook_lists().post, fn)
 
     def register_prehook(self, fn: Callable) -> "RemovableHandle":
@@ -113,8 +113,7 @@ class Node:
 
     def _materialize(self, grads: list) -> list:
         """Outputs that got no gradient get zeros, so a vjp always sees a full set."""
-        from ..ops.creation import zeros
-        return [zeros(shape, dtype=dt) if g is None else g for g, (shape, dt) in zip(grads, self._outputs_meta)]
+        return [zeros(*meta) if g is None else g for g, meta in zip(grads, self._outputs_meta)]
 
     def _raise_modified(self, tensor, version: int) -> None:
         saved_fn = next(fn for t, _, fn in self._saved if t is tensor)
@@ -249,7 +248,13 @@ def fit_gradient(grad, shape: tuple, dtype, node_name: str, index: int):
 
 
 def _broadcasts_to(shape: tuple, target: tuple) -> bool:
-    return len(shape) <= len(target) and all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
+    return len(shape) <= len(target) and all(s == t or s == 1
+                                              for s, t in zip(reversed(shape), reversed(target)))
+
+
+def zeros(shape: tuple, dtype):
+    """A zero gradient for an output of ``shape`` and (ember) ``dtype`` that got none."""
+    return _tensor.Tensor._make(np.zeros(shape, dtype.np))
 
 
 def gradient_edge(tensor) -> tuple:
