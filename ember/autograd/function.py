@@ -13,6 +13,7 @@ import inspect
 import warnings
 from typing import Any, Callable
 
+from .. import tensor as _tensor  # still being initialised here (it imports this package): used at call time
 from . import grad_mode
 from .graph import FREED, Node, fit_gradient, gradient_edge, zeros
 
@@ -24,9 +25,8 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors) -> None:
         """Keep ``tensors`` (or None) for backward, as ``ctx.saved_tensors``."""
-        from ..tensor import Tensor
         for i, t in enumerate(tensors):
-            if t is not None and not isinstance(t, Tensor):
+            if t is not None and not isinstance(t, _tensor.Tensor):
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
                                 f"{type(t).__name__}")
         self.to_save = tensors
@@ -112,7 +112,6 @@ class BackwardCFunction(Node, FunctionCtx):
 
     def _check_grads(self, result) -> list:
         """One gradient per tensor input, of its shape and dtype, as torch validates them."""
-        from ..tensor import Tensor
         if not isinstance(result, tuple):
             result = (result,)
         n = len(self._input_meta)
@@ -128,7 +127,7 @@ class BackwardCFunction(Node, FunctionCtx):
                                        "not a Variable")
                 continue
             if g is not None:
-                if not isinstance(g, Tensor):
+                if not isinstance(g, _tensor.Tensor):
                     raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
                 g = fit_gradient(g, meta[0], meta[1], self.name(), len(grads))
             grads.append(g)
@@ -186,11 +185,10 @@ class Function(metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on ``args`` and, when an input requires grad, record the call."""
-        from ..tensor import Tensor
         uses_setup_context = cls.setup_context is not Function.setup_context
         args, kwargs = _bind(cls, uses_setup_context, args, kwargs)
         ctx = cls._backward_cls()
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, _tensor.Tensor) and a._rg for a in args)
         recording = grad_mode._state.enabled and any(ctx.needs_input_grad)
         with grad_mode.no_grad():
             if uses_setup_context:
@@ -220,7 +218,7 @@ def _bind(cls, uses_setup_context: bool, args: tuple, kwargs: dict) -> tuple:
 
 def _wrap_outputs(ctx: BackwardCFunction, args: tuple, output, recording: bool):
     """Make ``forward``'s tensor outputs the outputs of ``ctx`` (when recording)."""
-    from ..tensor import Tensor
+    Tensor = _tensor.Tensor
     outputs = output if isinstance(output, tuple) else (output,)
     dirty = {id(t) for t in ctx.dirty_tensors}
     if not dirty <= {id(o) for o in outputs}:
@@ -254,7 +252,6 @@ def _wrap_outputs(ctx: BackwardCFunction, args: tuple, output, recording: bool):
 
 def _mark_modified(ctx: BackwardCFunction, tensor, nr: int, recording: bool) -> None:
     """An input ``forward`` changed in place becomes this output (its history rebased onto ``ctx``)."""
-    from ..tensor import Tensor
     tensor._vbox[0] += 1
     if not recording:
         return
@@ -264,7 +261,7 @@ def _mark_modified(ctx: BackwardCFunction, tensor, nr: int, recording: bool) -> 
         tensor._rg, tensor.grad_fn, tensor._output_nr = True, ctx, nr
         return
     from ..ops.views import rebase_view
-    result = Tensor._make(tensor._data)
+    result = _tensor.Tensor._make(tensor._data)
     result._rg, result.grad_fn, result._output_nr = True, ctx, nr
     rebase_view(tensor, result)
 
@@ -285,7 +282,7 @@ def once_differentiable(fn: Callable) -> Callable:
     """
     @functools.wraps(fn)
     def wrapper(ctx, *args):
-        from ..tensor import Tensor
+        Tensor = _tensor.Tensor
         with grad_mode.no_grad():
             outputs = fn(ctx, *args)
         if not grad_mode._state.enabled or not any(isinstance(a, Tensor) and a._rg for a in args):
