@@ -94,5 +94,18 @@ def type_as(input: Tensor, other: Tensor) -> Tensor:
     return cast(input, other.dtype)
 
 
+def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
+    """Overwrite ``self`` with ``src`` (broadcast and cast to ``self``'s shape and dtype).
+
+    The gradient flows to ``src`` (summed back to its shape); ``self``'s old values get none.
+    """
+    from ._record import inplace, to_tensor
+    src = to_tensor(src, self)
+    if np.broadcast_shapes(src._data.shape, self._data.shape) != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                           f"shape {list(np.broadcast_shapes(src._data.shape, self._data.shape))}")
+    return inplace(self, lambda old: cast(src, self.dtype).expand(self._data.shape), src)
+
+
 __all__ = ["clone"]
-METHODS = ("clone", "contiguous", "type_as")
+METHODS = ("clone", "contiguous", "type_as", "copy_")
