@@ -221,6 +221,9 @@ def _twin(torch_module, ember_module):
     lambda nn: nn.Conv3d(4, 2, 2, stride=2),
     lambda nn: nn.ConvTranspose2d(4, 6, 3, stride=2, output_padding=1, groups=2),
     lambda nn: nn.ConvTranspose1d(4, 2, 5, padding=2, bias=False),
+    lambda nn: nn.Conv2d(4, 3, 3, padding=1, padding_mode="reflect"),
+    lambda nn: nn.Conv2d(4, 3, (3, 2), padding="same", padding_mode="replicate"),
+    lambda nn: nn.Conv1d(4, 3, 3, padding=2, padding_mode="circular"),
 ])
 def test_modules_match_torch(make):
     ours, theirs = make(ember.nn), make(torch.nn)

@@ -208,3 +208,17 @@ def test_group_norm_module_error():
     with pytest.raises(ValueError) as ours:
         ember.nn.GroupNorm(3, 4)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("shape", [(2, 6, 5), (2, 6, 3, 4), (1, 5, 2, 3, 2)])
+def test_local_response_norm(shape):
+    x = rand(*shape)
+    check(lambda T, x: F(T).local_response_norm(x, 3, alpha=0.1, beta=0.6, k=2.0), x, **TOL)
+    ours, theirs = ember.nn.LocalResponseNorm(4), torch.nn.LocalResponseNorm(4)
+    assert repr(ours) == repr(theirs)
+    check(lambda T, x: (ours if T is ember else theirs)(x), x, **TOL)
+    with pytest.raises(ValueError) as err_t:
+        torch.nn.functional.local_response_norm(torch.zeros(2, 3), 2)
+    with pytest.raises(ValueError) as err_e:
+        F(ember).local_response_norm(ember.zeros(2, 3), 2)
+    assert str(err_e.value) == str(err_t.value)

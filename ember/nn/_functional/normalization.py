@@ -22,7 +22,7 @@ from ...autograd import grad_mode
 from ...ops._record import wrap, needs_grad, record
 from ...tensor import Tensor
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "local_response_norm"]
 
 
 def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
@@ -125,6 +125,28 @@ def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None, 
     axes = tuple(range(2, len(view)))
     param_shape = (num_groups, c // num_groups) + (1,) * len(spatial)
     return _normalize(input, axes, weight, bias, param_shape, eps, "NativeGroupNormBackward0", view=view)[0]
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """``x / (k + alpha * mean of x**2 over a window of size channels) ** beta``, composed as torch does."""
+    from .pooling import avg_pool2d, avg_pool3d
+    from .vision import pad
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {dim} "
+                         "dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = pad(div.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.size()
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).view(sizes)
+    return input / div.mul(alpha).add(k).pow(beta)
 
 
 # ------------------------------------------------------------------------------------ the recorded op
