@@ -37,3 +37,10 @@ def is_floating_point(input: Tensor) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
+
+
+from math import e, inf, nan, pi  # noqa: E402,F401
+from . import accelerator, backends, cuda, distributions  # noqa: E402,F401
+from ._runtime import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402,F401
+                       get_num_interop_threads, use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+                       is_deterministic_algorithms_warn_only_enabled)
