@@ -97,14 +97,27 @@ def type_as(input: Tensor, other: Tensor) -> Tensor:
 def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     """Overwrite ``self`` with ``src`` (broadcast and cast to ``self``'s shape and dtype).
 
-    The gradient flows to ``src`` (summed back to its shape); ``self``'s old values get none.
+    The gradient flows to ``src`` (summed back to its shape); ``self``'s old values get zeros.
     """
-    from ._record import inplace, to_tensor
+    from ._record import inplace, to_tensor, sum_to
     src = to_tensor(src, self)
-    if np.broadcast_shapes(src._data.shape, self._data.shape) != self._data.shape:
-        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
-                           f"shape {list(np.broadcast_shapes(src._data.shape, self._data.shape))}")
-    return inplace(self, lambda old: cast(src, self.dtype).expand(self._data.shape), src)
+    shape = self._data.shape
+    try:
+        full = np.broadcast_shapes(src._data.shape, shape)
+    except ValueError:
+        full = None
+    if full != shape:
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                           f"{list(full) if full else list(src._data.shape)}")
+
+    def copied(old: Tensor) -> Tensor:
+        out = wrap(np.broadcast_to(src._data.astype(self._data.dtype, copy=False), shape))
+        if needs_grad(old, src):
+            src_shape, src_dtype = src._data.shape, src.dtype
+            record(out, "CopyBackwards", (old, src),
+                   lambda g: (g * 0, cast(sum_to(g, src_shape), src_dtype)))
+        return out
+    return inplace(self, copied, src)
 
 
 __all__ = ["clone"]
