@@ -213,6 +213,18 @@ def test_batched_grad():
     same_result(program, rand(3))
 
 
+def test_graph_nodes():
+    def program(T, x):
+        y = (x * 2).sum()
+        mul = y.grad_fn.next_functions[0][0]
+        acc = mul.next_functions[0][0]
+        mul.metadata["note"] = 1
+        return ([isinstance(n, T.autograd.graph.Node) for n in (y.grad_fn, mul, acc)],
+                [n.name() for n in (y.grad_fn, mul, acc)], acc.next_functions, mul.metadata,
+                acc.variable is x)
+    same_result(program, rand(3))
+
+
 # --------------------------------------------------------------------------- accumulation into .grad
 def test_grad_accumulates_in_place_into_leaves():
     def program(T, x):

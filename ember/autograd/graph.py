@@ -147,14 +147,16 @@ def _op_name(node_name: str) -> str:
     return re.sub(r"Backward\d*$", "", node_name)
 
 
-class AccumulateGrad:
+class AccumulateGrad(Node):
     """The node that ends every path at a leaf: it adds the arriving gradient into ``.grad``.
 
     The leaf's own hooks (``Tensor.register_hook``) live on the tensor, not here, as in torch.
+    It has no vjp, saved tensors or creation trace: those class attributes stand for them.
     """
 
-    __slots__ = ("variable", "next_functions", "_hooks", "_metadata", "__weakref__")
+    __slots__ = ("variable",)
 
+    _name = "torch::autograd::AccumulateGrad"
     _trace = None
     _outputs_meta = ()
 
@@ -164,16 +166,8 @@ class AccumulateGrad:
         self._hooks = None
         self._metadata = None
 
-    def name(self) -> str:
-        return "torch::autograd::AccumulateGrad"
-
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
-
-    metadata = Node.metadata
-    _hook_lists = Node._hook_lists
-    register_hook = Node.register_hook
-    register_prehook = Node.register_prehook
 
     def _run(self, grads: list, retain_graph: bool) -> tuple:
         var = self.variable
