@@ -12,8 +12,6 @@ from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
-_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
-_PADDING_STRINGS = {"same", "valid"}
 
 
 def _ntuple(value, n: int) -> tuple:
@@ -41,15 +39,17 @@ class _ConvNd(Module):
             raise ValueError("out_channels must be divisible by groups")
         n = self._nd
         kernel_size, stride, dilation = _ntuple(kernel_size, n), _ntuple(stride, n), _ntuple(dilation, n)
+        valid_padding_strings = {"same", "valid"}  # sets built here as torch does: their messages list them alike
         if isinstance(padding, str):
-            if padding not in _PADDING_STRINGS:
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}")
+            if padding not in valid_padding_strings:
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of {valid_padding_strings}")
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         else:
             padding = _ntuple(padding, n)
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode='{padding_mode}'")
+        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+        if padding_mode not in valid_padding_modes:
+            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
