@@ -40,9 +40,10 @@ def _node_chain(n: int):
 
 
 def _seconds(fn) -> float:
-    start = time.perf_counter()
+    """CPU seconds ``fn`` takes (CPU time: robust to other processes sharing the machine)."""
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 @pytest.mark.parametrize("mode", ["backward", "grad"])
@@ -54,8 +55,8 @@ def test_engine_time_is_linear_in_graph_size(mode):
                        for _ in range(2))
         return min(_seconds(lambda: out.backward(ember.ones(1), retain_graph=True)) for _ in range(2))
     small, large = run(20_000), run(100_000)
-    assert large < 12 * small, f"5x the nodes took {large / small:.1f}x the time"
-    assert large < 3.0, f"{large:.2f}s for 100k trivial nodes"
+    assert large < 12 * small, f"5x the nodes took {large / small:.1f}x the time"  # quadratic: 25x
+    assert large < 10.0, f"{large:.2f}s for 100k trivial nodes"
 
 
 def test_many_parents_of_one_input():

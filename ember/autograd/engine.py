@@ -167,6 +167,9 @@ def _apply(node, grads: list, retain_graph: bool):
         input_grads = anomaly.run_checked(node, grads, retain_graph)
     else:
         input_grads = node._run(grads, retain_graph)
+    if len(input_grads) != len(node.next_functions):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                           f"{len(node.next_functions)}, got {len(input_grads)})")
     hooks = node._hooks
     if hooks is not None and hooks.post:
         for hook in tuple(hooks.post.values()):
