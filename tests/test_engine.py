@@ -54,9 +54,9 @@ def test_engine_time_is_linear_in_graph_size(mode):
             return min(_seconds(lambda: ember.autograd.grad(out, x, ember.ones(1), retain_graph=True))
                        for _ in range(2))
         return min(_seconds(lambda: out.backward(ember.ones(1), retain_graph=True)) for _ in range(2))
-    small, large = run(20_000), run(100_000)
+    small, large = run(10_000), run(50_000)
     assert large < 12 * small, f"5x the nodes took {large / small:.1f}x the time"  # quadratic: 25x
-    assert large < 10.0, f"{large:.2f}s for 100k trivial nodes"
+    assert large < 5.0, f"{large:.2f}s for 50k trivial nodes"
 
 
 def test_many_parents_of_one_input():
