@@ -30,13 +30,12 @@ def is_inference_mode_enabled() -> bool:
 class _DecoratorContextManager:
     """A context manager whose instances also decorate functions (each call gets a fresh one)."""
 
-    def __new__(cls, *args, **kwargs):
-        # ``@no_grad`` without parentheses: the function arrives as the only argument.
-        if cls._bare_decorator and len(args) == 1 and not kwargs and callable(args[0]):
-            return cls()(args[0])
-        return super().__new__(cls)
+    _bare_decorator = False  # whether ``@cls`` (no parentheses) decorates
 
-    _bare_decorator = False
+    def __new__(cls, *args, **kwargs):
+        if cls._bare_decorator and len(args) == 1 and not kwargs and callable(args[0]):
+            return cls()(args[0])  # the function arrived as the only argument
+        return super().__new__(cls)
 
     def __call__(self, func):
         if inspect.isclass(func):
