@@ -11,7 +11,7 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, 
                         is_inference_mode_enabled)
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled
 from .engine import run_backward
-from .graph import Node
+from .graph import Node, accumulate_into_grad, zeros
 from .function import Function, FunctionCtx, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import graph, functional
@@ -80,7 +80,6 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, cr
     if inputs is None:
         run_backward(outputs, grads, retain, create_graph)
         return
-    from .graph import accumulate_into_grad
     result = run_backward(outputs, grads, retain, create_graph, inputs)
     with set_grad_enabled(create_graph):
         for t, g in zip(inputs, result):
@@ -102,7 +101,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To "
                       "accumulate gradient for other parts of the graph, please use "
-                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
+                      "ember.autograd.backward.", FutureWarning, stacklevel=2)
     outs = _tensors(outputs)
     ins = _tensors(inputs)
     if not ins:
@@ -114,8 +113,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
     grads = _grad_outputs(outs, grad_outputs, create_graph)
     result = run_backward(outs, grads, retain, create_graph, ins, allow_unused=allow)
     if materialize_grads:
-        result = [_tensor.Tensor._make(np.zeros(t._data.shape, t._data.dtype)) if g is None else g
-                  for g, t in zip(result, ins)]
+        result = [zeros(t._data.shape, t.dtype) if g is None else g for g, t in zip(result, ins)]
     return tuple(result)
 
 
