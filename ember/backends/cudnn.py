@@ -10,8 +10,7 @@ import types
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
-__all__ = ["is_available", "version", "is_acceptable", "flags", "enabled", "benchmark", "deterministic",
-           "allow_tf32", "benchmark_limit"]
+__all__ = ["is_available", "version", "is_acceptable", "flags", "benchmark_limit"]
 
 _FLAGS = {"enabled": True, "benchmark": False, "deterministic": False, "allow_tf32": True}
 _SETTERS = {"enabled": "set_enabled_cudnn", "benchmark": "set_benchmark_cudnn",

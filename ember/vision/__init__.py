@@ -1,4 +1,4 @@
 """``ember.vision``: what torchvision gives (datasets, transforms)."""
-from . import datasets, transforms, models
+from . import datasets, transforms, models, utils
 
-__all__ = ["datasets", "transforms", "models"]
+__all__ = ["datasets", "transforms", "models", "utils"]

@@ -104,7 +104,8 @@ def test_pad_gradcheck(mode):
 # ---------------------------------------------------------------------------- interpolate
 INTERP = [  # (input shape, kwargs)
     ((2, 3, 5), dict(scale_factor=2)), ((2, 3, 5), dict(size=8)), ((2, 3, 5), dict(size=3)),
-    ((1, 2, 4, 5), dict(scale_factor=2)), ((1, 2, 4, 5), dict(size=(7, 3))), ((1, 2, 4, 5), dict(scale_factor=(1.5, 0.7))),
+    ((1, 2, 4, 5), dict(scale_factor=2)), ((1, 2, 4, 5), dict(size=(7, 3))),
+    ((1, 2, 4, 5), dict(scale_factor=(1.5, 0.7))),
     ((1, 2, 3, 3), dict(scale_factor=1.0)), ((1, 2, 6, 5), dict(size=(6, 5))), ((1, 2, 5, 7), dict(scale_factor=0.5)),
     ((1, 2, 5, 7), dict(scale_factor=1.3, recompute_scale_factor=True)), ((1, 1, 4, 3, 5), dict(size=(5, 6, 2))),
     ((1, 1, 2, 3, 4), dict(scale_factor=2)), ((1, 2, 3, 4), dict(size=1)),
@@ -136,7 +137,8 @@ def test_interpolate_antialias(mode, size, align_corners):
 
 
 def test_interpolate_float64_and_layouts():
-    check(lambda T, x: F(T).interpolate(x, scale_factor=(2.5, 1.5), mode="bilinear"), rand(1, 2, 4, 5, dtype=np.float64))
+    check(lambda T, x: F(T).interpolate(x, scale_factor=(2.5, 1.5), mode="bilinear"),
+          rand(1, 2, 4, 5, dtype=np.float64))
     check(lambda T, x: F(T).interpolate(x, size=(6, 7), mode="bicubic", align_corners=True),
           layout(rand(1, 2, 4, 5), "T"))
     check(lambda T, x: F(T).interpolate(x, size=(6, 9)), layout(rand(2, 3, 4, 5), "sliced"))
@@ -170,7 +172,8 @@ def test_interpolate_uint8_within_one_of_torch(kw):
 
 
 @pytest.mark.parametrize("shape,kw", [
-    ((1, 1, 3, 4), dict()), ((1, 1, 3, 4), dict(size=2, scale_factor=2)), ((1, 1, 3, 4), dict(size=2, align_corners=True)),
+    ((1, 1, 3, 4), dict()), ((1, 1, 3, 4), dict(size=2, scale_factor=2)),
+    ((1, 1, 3, 4), dict(size=2, align_corners=True)),
     ((1, 1, 3, 4), dict(size=(2, 2, 2))), ((1, 1, 3, 4), dict(size=2, mode="linear")),
     ((1, 1, 3), dict(size=2, mode="bilinear")), ((1, 1, 3, 4, 5), dict(size=2, mode="bicubic")),
     ((1, 1, 3, 4), dict(size=2, mode="foo")), ((3,), dict(size=2)), ((1, 1, 3, 4), dict(size=0)),
@@ -190,8 +193,10 @@ def test_interpolate_dtype_errors(dtype, mode):
 
 
 @pytest.mark.parametrize("kw,name", [
-    (dict(scale_factor=2), "UpsampleNearest2DBackward0"), (dict(size=5, mode="nearest-exact"), "UpsampleNearestExact2DBackward0"),
-    (dict(size=5, mode="bilinear"), "UpsampleBilinear2DBackward0"), (dict(size=5, mode="bicubic"), "UpsampleBicubic2DBackward0"),
+    (dict(scale_factor=2), "UpsampleNearest2DBackward0"),
+    (dict(size=5, mode="nearest-exact"), "UpsampleNearestExact2DBackward0"),
+    (dict(size=5, mode="bilinear"), "UpsampleBilinear2DBackward0"),
+    (dict(size=5, mode="bicubic"), "UpsampleBicubic2DBackward0"),
     (dict(size=2, mode="bilinear", antialias=True), "UpsampleBilinear2DAaBackward0"),
 ])
 def test_interpolate_grad_fn(kw, name):

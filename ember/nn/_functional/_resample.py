@@ -169,43 +169,45 @@ def cubic_map(axis: int, n_in: int, n_out: int, align_corners: bool, scale: Opti
 
 
 def _triangle(x: np.ndarray) -> np.ndarray:
-    return np.maximum(1 - np.abs(x), 0)
+    return np.maximum(1 - np.abs(x), 0).astype(x.dtype, copy=False)
 
 
 def _keys_half(x: np.ndarray) -> np.ndarray:
     """Keys' cubic kernel with a = -0.5 (PIL's), as ATen's antialiased bicubic uses."""
-    a, x = -0.5, np.abs(x)
+    a, x = x.dtype.type(-0.5), np.abs(x)
     near = ((a + 2) * x - (a + 3)) * x * x + 1
     far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return np.where(x < 1, near, np.where(x < 2, far, 0))
+    return np.where(x < 1, near, np.where(x < 2, far, x.dtype.type(0)))
 
 
 def antialias_map(axis: int, n_in: int, n_out: int, align_corners: bool, scale: Optional[float], ftype,
                   cubic: bool) -> AxisMap:
     """ATen's antialiased (PIL-style) taps: the filter widened by the downscale factor, normalised."""
     filt: Callable = _keys_half if cubic else _triangle
-    s = float(_source_scale(n_in, n_out, align_corners, scale, ftype))
-    support = (2.0 if cubic else 1.0) * (s if s >= 1.0 else 1.0)
-    inv = 1.0 / s if s >= 1.0 else 1.0
-    center = s * (np.arange(n_out) + 0.5)
-    lo = np.maximum((center - support + 0.5).astype(np.int64), 0)
-    hi = np.minimum((center + support + 0.5).astype(np.int64), n_in)
+    one, half = ftype(1), ftype(0.5)
+    s = _source_scale(n_in, n_out, align_corners, scale, ftype)
+    support = ftype(2 if cubic else 1) * (s if s >= one else one)
+    inv = one / s if s >= one else one
+    center = s * (np.arange(n_out, dtype=ftype) + half)
+    lo = np.maximum((center - support + half).astype(np.int64), 0)
+    hi = np.minimum((center + support + half).astype(np.int64), n_in)
     taps = int(np.ceil(support)) * 2 + 1
     j = np.arange(taps)
     idx = lo[:, None] + j
-    w = np.where(j < (hi - lo)[:, None], filt((idx - center[:, None] + 0.5) * inv), 0.0)
-    total = w.sum(1, keepdims=True)
+    w = np.where(j < (hi - lo)[:, None], filt((idx.astype(ftype) - center[:, None] + half) * inv), ftype(0))
+    total = w.sum(1, keepdims=True, dtype=ftype)
     w = np.divide(w, total, out=np.zeros_like(w), where=total != 0)
-    return AxisMap(axis, np.minimum(idx, n_in - 1), w.astype(ftype), n_in)
+    return AxisMap(axis, np.minimum(idx, n_in - 1), w.astype(ftype, copy=False), n_in)
 
 
 def maps_for(kind: str, in_sizes: Sequence[int], out_sizes: Sequence[int], scales: Sequence[Optional[float]],
              align_corners: bool, ftype, antialias: bool) -> List[AxisMap]:
-    """One ``AxisMap`` per spatial axis (the last ``len(in_sizes)`` dims) for an interpolation ``kind``."""
+    """One ``AxisMap`` per spatial axis (the last ``len(in_sizes)`` dims, the last first) for an
+    interpolation ``kind``."""
     nd = len(in_sizes)
     maps = []
-    for k, (n_in, n_out, s) in enumerate(zip(in_sizes, out_sizes, scales)):
-        axis = k - nd
+    for k, (n_in, n_out, s) in reversed(list(enumerate(zip(in_sizes, out_sizes, scales)))):
+        axis = k - nd  # the last axis first, as ATen's separable kernels go
         if kind in ("nearest", "nearest-exact"):
             maps.append(nearest_map(axis, n_in, n_out, s, kind == "nearest-exact"))
         elif antialias:

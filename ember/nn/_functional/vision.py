@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence
 
 import numpy as np
 
@@ -209,7 +209,7 @@ def _interpolate(input: Tensor, mode: str, nd: int, in_sizes, out_sizes, scales,
     name = f"Upsample{_NODE_KIND[mode]}{nd}D{'Aa' if antialias else ''}Backward0"
     if x.dtype == np.uint8 and not nearest:
         # As torch's (and PIL's) byte kernels: the last dim first, rounded back to bytes after each pass.
-        for m in reversed(maps):
+        for m in maps:
             x = np.clip(np.floor(m.apply(x.astype(np.float32)) + 0.5), 0, 255).astype(np.uint8)
         return wrap(x)
     return _resample.resample(input, maps, name)

@@ -1,7 +1,8 @@
 """Image transforms as functions, on HWC/HW NumPy arrays, PIL images (if Pillow is installed) and CHW tensors."""
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple, Union
+from enum import Enum
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -147,3 +148,96 @@ def vflip(img):
     if isinstance(img, Tensor):
         return Tensor._make(np.ascontiguousarray(img._data[..., ::-1, :]))
     return np.ascontiguousarray(img[::-1])
+
+
+# ---------------------------------------------------------------------------- resize
+class InterpolationMode(Enum):
+    """How ``resize`` fills new pixels (the names torchvision uses)."""
+
+    NEAREST = "nearest"
+    NEAREST_EXACT = "nearest-exact"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+    BOX = "box"
+    HAMMING = "hamming"
+    LANCZOS = "lanczos"
+
+
+_PIL_FILTERS = {InterpolationMode.NEAREST: 0, InterpolationMode.NEAREST_EXACT: 0, InterpolationMode.BILINEAR: 2,
+                InterpolationMode.BICUBIC: 3, InterpolationMode.BOX: 4, InterpolationMode.HAMMING: 5,
+                InterpolationMode.LANCZOS: 1}
+_FROM_PIL = {0: InterpolationMode.NEAREST, 2: InterpolationMode.BILINEAR, 3: InterpolationMode.BICUBIC,
+             4: InterpolationMode.BOX, 5: InterpolationMode.HAMMING, 1: InterpolationMode.LANCZOS}
+
+
+def _resized_size(height: int, width: int, size: List[int], max_size: Optional[int]) -> List[int]:
+    """``[h, w]`` after resizing: ``size`` as given, or one int for the shorter edge, keeping the
+    aspect ratio (the longer edge rounded down, then capped at ``max_size``)."""
+    if len(size) == 2:
+        return [int(size[0]), int(size[1])]
+    short, long = (width, height) if width <= height else (height, width)
+    new_short, new_long = size[0], int(size[0] * long / short)
+    if max_size is not None:
+        if max_size <= size[0]:
+            raise ValueError(f"max_size = {max_size} must be strictly greater than the requested size for the "
+                             f"smaller edge size = {size}")
+        if new_long > max_size:
+            new_short, new_long = int(max_size * new_short / new_long), max_size
+    new_w, new_h = (new_short, new_long) if width <= height else (new_long, new_short)
+    return [new_h, new_w]
+
+
+def resize(img, size, interpolation: InterpolationMode = InterpolationMode.BILINEAR, max_size: Optional[int] = None,
+           antialias: Optional[bool] = True):
+    """Resize to ``size`` ((h, w), or an int for the shorter edge). Tensors ``(..., H, W)`` go
+    through ``nn.functional.interpolate`` in float (antialiased for bilinear/bicubic unless
+    ``antialias=False``; integer images are rounded back); PIL images through PIL's resize;
+    HWC NumPy arrays as tensors."""
+    if isinstance(interpolation, int):
+        interpolation = _FROM_PIL[interpolation]
+    elif not isinstance(interpolation, InterpolationMode):
+        raise TypeError("Argument interpolation should be a InterpolationMode or a corresponding Pillow integer "
+                        "constant")
+    if isinstance(size, (list, tuple)):
+        if len(size) not in (1, 2):
+            raise ValueError(f"Size must be an int or a 1 or 2 element tuple/list, not a {len(size)} element "
+                             "tuple/list")
+        if max_size is not None and len(size) != 1:
+            raise ValueError("max_size should only be passed if size specifies the length of the smaller edge, i.e. "
+                             "size should be an int or a sequence of length 1 in torchscript mode.")
+        size = list(size)
+    elif isinstance(size, int):
+        size = [size]
+    else:
+        raise TypeError(f"Size should be int or sequence. Got {type(size)}")
+    height, width = _hw(img)
+    output_size = _resized_size(height, width, size, max_size)
+    if [height, width] == output_size:
+        return img
+    if _is_pil(img):
+        return img.resize(tuple(output_size[::-1]), _PIL_FILTERS[interpolation])
+    if isinstance(img, np.ndarray):
+        chw = Tensor._make(np.ascontiguousarray(img.reshape(img.shape[:2] + (-1,)).transpose(2, 0, 1)))
+        out = resize(chw, output_size, interpolation, None, antialias)._data.transpose(1, 2, 0)
+        return np.ascontiguousarray(out.reshape(tuple(output_size) + img.shape[2:]))
+    return _resize_tensor(img, output_size, interpolation, bool(antialias))
+
+
+def _resize_tensor(img: Tensor, size: List[int], interpolation: InterpolationMode, antialias: bool) -> Tensor:
+    from ...nn._functional.vision import interpolate
+    mode = interpolation.value
+    if mode not in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        raise ValueError(f"Tensor images can be resized with nearest, nearest-exact, bilinear or bicubic "
+                         f"interpolation, not {mode}")
+    smooth = mode in ("bilinear", "bicubic")
+    batched = img.reshape((-1,) + tuple(img.shape[-3:])) if img.ndim >= 3 else img.reshape(1, 1, *img.shape)
+    out_dtype = img.dtype
+    if not out_dtype.is_floating_point:
+        batched = batched.to(dtypes.float32)
+    out = interpolate(batched, size=size, mode=mode, align_corners=False if smooth else None,
+                      antialias=antialias and smooth)
+    if not out_dtype.is_floating_point:
+        if mode == "bicubic" and out_dtype is dtypes.uint8:
+            out = out.clamp(0, 255)
+        out = out.round().to(out_dtype)
+    return out.reshape(tuple(img.shape[:-2]) + tuple(size))

@@ -135,3 +135,24 @@ class RandomHorizontalFlip:
 class RandomVerticalFlip(RandomHorizontalFlip):
     def __call__(self, img):
         return F.vflip(img) if rng(None).random() < self.p else img
+
+
+class Resize:
+    """Resize to ``size``: (h, w), or an int matched by the shorter edge (aspect ratio kept, the
+    longer edge capped at ``max_size``)."""
+
+    def __init__(self, size, interpolation: F.InterpolationMode = F.InterpolationMode.BILINEAR, max_size=None,
+                 antialias=True) -> None:
+        if not isinstance(size, (int, list, tuple)):
+            raise TypeError(f"Size should be int or sequence. Got {type(size)}")
+        if isinstance(size, (list, tuple)) and len(size) not in (1, 2):
+            raise ValueError("If size is a sequence, it should have 1 or 2 values")
+        self.size, self.max_size, self.antialias = size, max_size, antialias
+        self.interpolation = F._FROM_PIL[interpolation] if isinstance(interpolation, int) else interpolation
+
+    def __call__(self, img):
+        return F.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(size={self.size}, interpolation={self.interpolation.value}, "
+                f"max_size={self.max_size}, antialias={self.antialias})")
