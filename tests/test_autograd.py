@@ -451,6 +451,16 @@ def test_data_is_untracked_and_settable():
     same_result(program, rand(3))
 
 
+def test_legacy_variable():
+    def program(T, x):
+        v = T.autograd.Variable(x.detach(), requires_grad=True)
+        w = T.autograd.Variable(x * 2)
+        return (v.requires_grad, v.is_leaf, v.data_ptr() == x.data_ptr(), w.requires_grad, w.grad_fn is None,
+                isinstance(x, T.autograd.Variable), isinstance(1.0, T.autograd.Variable), v)
+    same_result(program, rand(3))
+    same_error(lambda T, x: T.autograd.Variable([1.0]), rand(3))
+
+
 # --------------------------------------------------------------------------- autograd.functional
 FUNCTIONAL = {
     "vjp": lambda F, T, x, y: F.vjp(lambda a, b: (a * b).exp(), (x, y), T.ones(3, dtype=x.dtype)),

@@ -17,6 +17,24 @@ from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import graph, functional
 
 
+class _VariableMeta(type):
+    def __instancecheck__(cls, other) -> bool:
+        return isinstance(other, _tensor.Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """Legacy wrapper: ``Variable(t, requires_grad)`` is a new leaf sharing ``t``'s data; every
+    tensor is a ``Variable``."""
+
+    def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
+        if not isinstance(data, _tensor.Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        if volatile:
+            warnings.warn("volatile was removed and now has no effect. Use `with ember.no_grad():` instead.",
+                          stacklevel=2)
+        return data.detach().requires_grad_(requires_grad)
+
+
 def _tensors(x) -> tuple:
     """A tensor, or a sequence of them, as a tuple."""
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
@@ -129,7 +147,7 @@ def _batched_grad(outs: tuple, ins: tuple, grad_outputs, retain: bool, create_gr
     return tuple(None if slices[0] is None else stack(list(slices)) for slices in zip(*per_slice))
 
 
-__all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
+__all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
            "Node", "gradcheck", "gradgradcheck", "GradcheckError", "graph", "functional"]
