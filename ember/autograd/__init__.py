@@ -147,7 +147,7 @@ def _batched_grad(outs: tuple, ins: tuple, grad_outputs, retain: bool, create_gr
     return tuple(None if slices[0] is None else stack(list(slices)) for slices in zip(*per_slice))
 
 
-__all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
+__all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "once_differentiable", "no_grad",
+           "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
            "Node", "gradcheck", "gradgradcheck", "GradcheckError", "graph", "functional"]
