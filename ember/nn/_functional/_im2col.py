@@ -83,10 +83,12 @@ def forward(xp: np.ndarray, w: np.ndarray, bias: Optional[np.ndarray], geom: Con
         res_buf = _buffer(res_buf, (g, o // g, m * length), out.dtype)
         cols = _columns(windows[part], cols_buf[:, :m * length])
         res = _gemm(wg, cols.transpose(0, 2, 1), res_buf[:, :, :m * length])
-        dst = out[part]
-        np.copyto(dst.reshape(m, g, o // g, length), res.reshape(g, o // g, m, length).transpose(2, 0, 1, 3))
-        if bias is not None:
-            dst += bias[:, None]
+        dst = out[part].reshape(m, g, o // g, length)
+        src = res.reshape(g, o // g, m, length).transpose(2, 0, 1, 3)
+        if bias is None:
+            np.copyto(dst, src)
+        else:
+            np.add(src, bias.reshape(g, o // g, 1), out=dst)
     return out.reshape((n, o) + geom.out_size)
 
 

@@ -14,7 +14,7 @@ torch's kernels; reducing the innermost dim first gives exactly that order.
 """
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 

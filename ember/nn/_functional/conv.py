@@ -59,7 +59,10 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = Non
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride: _IntOrTuple = 1,
                      padding: _IntOrTuple = 0, output_padding: _IntOrTuple = 0, groups: int = 1,
                      dilation: _IntOrTuple = 1) -> Tensor:
-    """2-D transposed convolution: the gradient of ``conv2d`` in its input, ``weight`` ``(C_in, C_out/groups, kH, kW)``."""
+    """2-D transposed convolution: the gradient of ``conv2d`` in its input.
+
+    ``weight`` is ``(C_in, C_out/groups, kH, kW)``; ``output_padding`` adds size at the end.
+    """
     return _transposed("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding,
                        groups, dilation)
 

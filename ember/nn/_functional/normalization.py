@@ -127,7 +127,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None, 
     return _normalize(input, axes, weight, bias, param_shape, eps, "NativeGroupNormBackward0", view=view)[0]
 
 
-def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
     """``x / (k + alpha * mean of x**2 over a window of size channels) ** beta``, composed as torch does."""
     from .pooling import avg_pool2d, avg_pool3d
     from .vision import pad

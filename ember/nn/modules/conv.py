@@ -49,7 +49,8 @@ class _ConvNd(Module):
             padding = _ntuple(padding, n)
         valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
         if padding_mode not in valid_padding_modes:
-            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got padding_mode='{padding_mode}'")
+            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
+                             f"padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -142,7 +143,7 @@ class Conv1d(_Conv):
 
 
 class Conv2d(_Conv):
-    """2-D convolution over ``(N, C_in, H, W)`` (or ``(C_in, H, W)``) with weight ``(C_out, C_in / groups, kH, kW)``."""
+    """2-D convolution over ``(N, C_in, H, W)`` or ``(C_in, H, W)``, weight ``(C_out, C_in / groups, kH, kW)``."""
 
     _nd = 2
     _conv = staticmethod(F.conv2d)
