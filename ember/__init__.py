@@ -13,6 +13,7 @@ from ._printing import set_printoptions
 from .random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, \
     default_generator
 from . import autograd
+from .autograd import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_detect_anomaly  # noqa: E402
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled, \
     is_inference_mode_enabled
 from .ops import *  # noqa: F401,F403
