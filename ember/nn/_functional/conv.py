@@ -248,10 +248,11 @@ def _conv(x: Tensor, w: Tensor, b: Optional[Tensor], geom: ConvGeometry) -> Tens
     out = wrap(y if batched else y[0])
     if needs_grad(x, w, b):
         x_rg, w_rg, b_rg = x._rg, w._rg, b is not None and b._rg
+        prepared = xp if w_rg else None  # kept for the weight gradient only
 
         def vjp(g):
             return (_conv_t(g, w, None, geom) if x_rg else None,
-                    _conv_w(x, g, geom, tuple(w.shape), xp) if w_rg else None,
+                    _conv_w(x, g, geom, tuple(w.shape), prepared) if w_rg else None,
                     _bias_grad(g, len(geom.kernel)) if b_rg else None)
         record(out, "ConvolutionBackward0", (x, w, b), vjp, saved=(x, w))
     return out
