@@ -161,14 +161,16 @@ def test_interpolate_uint8_nearest_exact(mode):
 
 @pytest.mark.parametrize("kw", [dict(mode="bilinear"), dict(mode="bicubic"), dict(mode="bilinear", antialias=True),
                                 dict(mode="bicubic", antialias=True)])
-def test_interpolate_uint8_within_one_of_torch(kw):
-    """torch's byte kernels work in fixed point, ember in float32 (both round after each axis)."""
+def test_interpolate_uint8_close_to_torch(kw):
+    """torch's byte kernels round 16-bit fixed-point weights, ember uses float32 ones (both round to
+    bytes after each axis): results agree but for off-by-ones (twos for cubic's larger weights)."""
     x = rand(1, 3, 7, 9, dtype=np.uint8, low=0, high=255)
     for size in [(12, 15), (4, 5)]:
         ours = F(ember).interpolate(ember.tensor(x), size=size, **kw)
         theirs = F(torch).interpolate(torch.tensor(x), size=size, **kw)
         assert ours.dtype == ember.uint8
-        assert np.abs(ours.numpy().astype(int) - theirs.numpy().astype(int)).max() <= 1
+        diff = np.abs(ours.numpy().astype(int) - theirs.numpy().astype(int))
+        assert diff.max() <= (2 if kw["mode"] == "bicubic" else 1) and (diff > 0).mean() < 0.05
 
 
 @pytest.mark.parametrize("shape,kw", [

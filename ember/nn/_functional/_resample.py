@@ -25,52 +25,60 @@ class AxisMap:
     """One axis of a separable linear map: ``out[..., i] = sum_k w[i, k] * x[..., idx[i, k]]``.
 
     ``axis`` counts from the end (-1 is the last dim); ``w`` is None for single-tap copies.
+    The transpose (the adjoint, used by backward) is again such a map, built once on demand:
+    gathering with it is much faster than scatter-adding with this one.
     """
 
-    __slots__ = ("axis", "idx", "w", "n_in", "_groups")
+    __slots__ = ("axis", "idx", "w", "n_in", "_transposed")
 
     def __init__(self, axis: int, idx: np.ndarray, w: Optional[np.ndarray], n_in: int) -> None:
-        self.axis, self.idx, self.w, self.n_in = axis, idx.reshape(len(idx), -1), w, n_in
-        if w is not None:
-            self.w = w.reshape(len(w), -1)
-        self._groups = None
+        self.axis, self.idx, self.n_in = axis, idx.reshape(len(idx), -1), n_in
+        self.w = None if w is None else w.reshape(len(w), -1)
+        self._transposed = None
 
     def _weight(self, k: int, dtype) -> np.ndarray:
         return self.w[:, k].astype(dtype, copy=False).reshape((-1,) + (1,) * (-self.axis - 1))
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         axis = x.ndim + self.axis
+        out = np.take(x, self.idx[:, 0], axis=axis)
         if self.w is None:
-            return np.take(x, self.idx[:, 0], axis=axis)
-        out = np.take(x, self.idx[:, 0], axis=axis) * self._weight(0, x.dtype)
-        for k in range(1, self.idx.shape[1]):
-            out += np.take(x, self.idx[:, k], axis=axis) * self._weight(k, x.dtype)
+            return out
+        out *= self._weight(0, x.dtype)
+        if self.idx.shape[1] > 1:
+            tap = np.empty_like(out)
+            for k in range(1, self.idx.shape[1]):
+                np.take(x, self.idx[:, k], axis=axis, out=tap, mode="clip")  # in range: "clip" skips a buffer
+                tap *= self._weight(k, x.dtype)
+                out += tap
         return out
+
+    def transposed(self) -> "AxisMap":
+        """The adjoint map: input position ``j`` gathers every ``(i, w)`` whose tap reads ``j``
+        (rows padded to the longest with weight 0)."""
+        if self._transposed is None:
+            n_out, taps = self.idx.shape
+            rows = np.repeat(np.arange(n_out), taps)
+            cols = self.idx.reshape(-1)
+            vals = np.ones(rows.size) if self.w is None else self.w.reshape(-1)
+            keep = vals != 0
+            rows, cols, vals = rows[keep], cols[keep], vals[keep]
+            order = np.argsort(cols, kind="stable")
+            rows, cols, vals = rows[order], cols[order], vals[order]
+            counts = np.bincount(cols, minlength=self.n_in)
+            rank = np.arange(cols.size) - np.repeat(np.cumsum(counts) - counts, counts)
+            width = max(int(counts.max()) if counts.size else 0, 1)
+            idx = np.zeros((self.n_in, width), np.int64)
+            w = np.zeros((self.n_in, width), vals.dtype)
+            idx[cols, rank], w[cols, rank] = rows, vals
+            exact_copy = self.w is None and bool(np.all(counts == 1))  # a permutation needs no weights
+            self._transposed = AxisMap(self.axis, idx, None if exact_copy else w, n_out)
+            self._transposed._transposed = self
+        return self._transposed
 
     def adjoint(self, g: np.ndarray) -> np.ndarray:
-        """The transpose map: each ``g[..., i]`` (times its weight) added into ``x[..., idx[i, k]]``."""
-        axis = g.ndim + self.axis
-        out = np.zeros(g.shape[:axis] + (self.n_in,) + g.shape[axis + 1:], g.dtype)
-        lead = (slice(None),) * axis
-        for k, (order, starts, targets) in enumerate(self._tap_groups()):
-            part = g if self.w is None else g * self._weight(k, g.dtype)
-            if order is not None:
-                part = np.take(part, order, axis=axis)
-            out[lead + (targets,)] += np.add.reduceat(part, starts, axis=axis)
-        return out
-
-    def _tap_groups(self) -> list:
-        """Per tap: the order that sorts its indices (None if sorted), where each run of equal
-        indices starts, and the index each run adds into (so sums are reduceat's, not add.at's)."""
-        if self._groups is None:
-            self._groups = []
-            for k in range(self.idx.shape[1]):
-                idx = self.idx[:, k]
-                order = None if np.all(idx[1:] >= idx[:-1]) else np.argsort(idx, kind="stable")
-                ordered = idx if order is None else idx[order]
-                starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-                self._groups.append((order, starts, ordered[starts]))
-        return self._groups
+        """The transpose map applied to ``g``."""
+        return self.transposed().apply(g)
 
 
 def resample(x: Tensor, maps: Sequence[AxisMap], name: str) -> Tensor:
