@@ -19,6 +19,24 @@ from typing import Optional
 
 ROOTS = {"torch": "ember", "torchvision": "ember.vision"}
 
+# torch's (and torchvision's) public submodules. Reached as attributes, the ones ember lacks still
+# resolve (to empty aliases), so that ``torch.fft.rfft(x)`` fails naming ``torch.fft.rfft``.
+SUBMODULES = frozenset(
+    ["torch." + name for name in (
+        "accelerator", "amp", "ao", "autograd", "backends", "compiler", "cpu", "cuda", "distributed",
+        "distributions", "export", "fft", "func", "futures", "fx", "hub", "jit", "library", "linalg",
+        "masked", "monitor", "mps", "mtia", "multiprocessing", "nested", "nn", "onnx", "optim",
+        "overrides", "package", "profiler", "quantization", "quasirandom", "random", "signal", "sparse",
+        "special", "testing", "utils", "xpu")]
+    + ["torch.nn." + name for name in (
+        "attention", "functional", "init", "parallel", "parameter", "qat", "quantized", "utils")]
+    + ["torch.utils." + name for name in (
+        "benchmark", "checkpoint", "cpp_extension", "data", "dlpack", "hooks", "tensorboard")]
+    + ["torchvision." + name for name in ("datasets", "io", "models", "ops", "transforms", "utils")])
+
+
+_MISSING = object()
+
 
 class UnsupportedAPIError(NotImplementedError, AttributeError):
     """A torch API that ember does not provide."""
@@ -45,12 +63,14 @@ class AliasModule(types.ModuleType):
     def __getattr__(self, attr: str):
         target = object.__getattribute__(self, "_ember_target")
         if target is not None:
-            try:
-                return getattr(target, attr)
-            except AttributeError:
-                pass
+            value = getattr(target, attr, _MISSING)
+            if value is not _MISSING and not isinstance(value, types.ModuleType):
+                return value
+            # Submodules are aliased too, so that what they lack fails in torch's names. A module
+            # attribute of ember's that is not torch's submodule of that name (``ember.linalg`` is
+            # the matmul family, not torch.linalg) is an implementation detail, not the API.
             sub = f"{self.__name__}.{attr}"
-            if not attr.startswith("__") and _ember_module(sub) is not None:
+            if not attr.startswith("__") and (sub in SUBMODULES or _ember_module(sub) is not None):
                 return importlib.import_module(sub)
         if attr.startswith("__") and attr.endswith("__"):
             raise AttributeError(attr)
