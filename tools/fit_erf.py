@@ -3,9 +3,12 @@
 Each table is the Chebyshev interpolant of a smooth function on one interval, computed at
 60 digits and written in the monomial basis of the interval mapped onto [-1, 1]:
 
-- ``SMALL``: erf(x)/x as a polynomial in u = 2x^2 - 1, for |x| < 1 (degree 11);
-- ``MID``: erfcx(x) = exp(x^2) erfc(x) in u = x - 2, for 1 <= x < 3 (degree 20);
-- ``FAR``: x erfcx(x) in u = 18/x^2 - 1, for x >= 3 (degree 16).
+- ``SMALL``: erf(x)/x as a polynomial in u = 2x^2 - 1, for |x| < 1;
+- ``MID``: erfcx(x) = exp(x^2) erfc(x) in u = x - 2, for 1 <= x < 3;
+- ``FAR``: x erfcx(x) in u = 18/x^2 - 1, for x >= 3.
+
+Degrees (11, 20, 16) reach float64's rounding error (about 2e-16 relative); the ``*_COARSE``
+tables, (6, 11, 7), reach 1.5e-9, far below float32's rounding, for float32 and float16 inputs.
 
 Run ``python tools/fit_erf.py`` and paste its output over the tables.
 """
@@ -50,8 +53,11 @@ def _x_erfcx(s):
 
 
 def main() -> None:
-    for name, f, a, b, degree in (("SMALL", _erf_over_x, 0, 1, 11), ("MID", _erfcx, 1, 3, 20),
-                                  ("FAR", _x_erfcx, 0, mp.mpf(1) / 9, 16)):
+    regions = (("SMALL", _erf_over_x, 0, 1, 11, 6), ("MID", _erfcx, 1, 3, 20, 11),
+               ("FAR", _x_erfcx, 0, mp.mpf(1) / 9, 16, 7))
+    tables = [(name, f, a, b, fine) for name, f, a, b, fine, _ in regions] + \
+        [(name + "_COARSE", f, a, b, coarse) for name, f, a, b, _, coarse in regions]
+    for name, f, a, b, degree in tables:
         coefs = monomial_interpolant(f, a, b, degree)
         print(f"_{name} = (")
         for i in range(0, len(coefs), 3):

@@ -103,25 +103,59 @@ def record_broadcast(out: Tensor, name: str, inputs: Sequence[Tensor], vjp: Call
     the vjp gets None for the others.
     """
     need, meta, keys = [], [], ""
-    for t, s in zip(inputs, saves or ("",) * len(inputs)):
+    for i, t in enumerate(inputs):
         if t._rg:
             need.append(True)
             meta.append((t._data.shape, t._data.dtype))
-            keys += s
+            if saves:
+                keys += saves[i]
         else:
             need.append(False)
             meta.append(None)
     need = tuple(need)
-    args, o, saved = (None,) * len(inputs), None, ()
+    args, o, saved = [None] * len(inputs), None, []
     if keys:
-        args = tuple([t if str(i) in keys else None for i, t in enumerate(inputs)])
-        o = out if "o" in keys else None
-        saved = [t for t in args if t is not None] + ([out] if o is not None else [])
+        for i, t in enumerate(inputs):
+            if _INDEX[i] in keys:
+                args[i] = t
+                saved.append(t)
+        if "o" in keys:
+            o = out
+            saved.append(out)
 
     def backward(g):
         grads = vjp(g, *args, o, need)
         return tuple([None if gi is None or m is None else _fit(gi, *m) for gi, m in zip(grads, meta)])
     return record(out, name, inputs, backward, saved)
+
+
+def record_binary(out: Tensor, name: str, a: Tensor, b: Tensor, vjp: Callable, saves=("", "")) -> Tensor:
+    """``record_broadcast`` for two inputs, unrolled: it is every binary op's hot path."""
+    need = (a._rg, b._rg)
+    keys = (saves[0] if need[0] else "") + (saves[1] if need[1] else "")
+    sa = sb = o = None
+    saved = []
+    if keys:
+        if "0" in keys:
+            sa = a
+            saved.append(a)
+        if "1" in keys:
+            sb = b
+            saved.append(b)
+        if "o" in keys:
+            o = out
+            saved.append(out)
+    ma = (a._data.shape, a._data.dtype) if need[0] else None
+    mb = (b._data.shape, b._data.dtype) if need[1] else None
+
+    def backward(g):
+        ga, gb = vjp(g, sa, sb, o, need)
+        return (None if ga is None or ma is None else _fit(ga, *ma),
+                None if gb is None or mb is None else _fit(gb, *mb))
+    return record(out, name, (a, b), backward, saved)
+
+
+_INDEX = "0123456789"
 
 
 def _fit(g: Tensor, shape: tuple, np_dtype) -> Tensor:

@@ -42,7 +42,7 @@ def _moment_args(op: str, input: Tensor, dim, unbiased, keepdim: bool, correctio
 def _var_array(x: np.ndarray, axes: tuple, c, n: int, keepdim: bool) -> np.ndarray:
     """Sum of squared deviations over ``max(n - c, 0)``, in ``x``'s dtype."""
     dev = x - _reduction().mean_array(x, axes, True)
-    ss = np.sum(dev * dev, axis=axes, keepdims=keepdim)
+    ss = np.add.reduce(dev * dev, axis=axes, keepdims=keepdim)
     return np.asarray(ss / ss.dtype.type(max(n - c, 0))).astype(x.dtype, copy=False)
 
 
@@ -122,7 +122,7 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
         x = x.astype(dtypes.get_default_dtype().np)
     m = np.max(x, axis=axes, keepdims=True, initial=-np.inf) if x.size else np.zeros((1,) * x.ndim, x.dtype)
     m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-    total = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    total = np.log(np.add.reduce(np.exp(x - m), axis=axes, keepdims=True)) + m
     out = wrap(total if keepdim else total.reshape([s for i, s in enumerate(total.shape) if i not in axes]))
     if input._rg and grad_mode._state.enabled:
         restore = _reduction().restore
@@ -152,13 +152,13 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
         _check_identity(x, axes, dim, "inf" if p > 0 else "-inf")
         r = (np.max if p > 0 else np.min)(a, axis=axes, keepdims=keepdim)
     elif p == 0:
-        r = np.sum(a != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
+        r = np.add.reduce(a != 0, axis=axes, dtype=x.dtype, keepdims=keepdim)
     elif p == 1:
-        r = np.sum(a, axis=axes, keepdims=keepdim)
+        r = np.add.reduce(a, axis=axes, keepdims=keepdim)
     elif p == 2:
-        r = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
+        r = np.sqrt(np.add.reduce(a * a, axis=axes, keepdims=keepdim))
     else:
-        r = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1 / p)
+        r = np.add.reduce(a ** p, axis=axes, keepdims=keepdim) ** (1 / p)
     out = wrap(np.asarray(r, dtype=x.dtype))
     if input._rg and grad_mode._state.enabled:
         record(out, "LinalgVectorNormBackward0", (input,),

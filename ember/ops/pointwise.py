@@ -17,7 +17,7 @@ from ..tensor import Tensor
 from . import _unary
 from ._unary import *  # noqa: F401,F403  (re-exported as part of this family)
 from ._elementwise import (capital, check_operand, operands, broadcast_error, recording,
-                           record_broadcast, output, make_inplace)
+                           record_broadcast, record_binary, output, make_inplace)
 from ._record import wrap, record, public_names
 
 
@@ -27,18 +27,25 @@ def _binary(name: str, a, b, forward: Callable, vjp: Optional[Callable], saves=(
 
     ``name`` is the node's name; ``op`` the op's, for error messages (default: from ``name``).
     ``vjp(g, a, b, out, need) -> (grad_a, grad_b)``; ``saves`` as in ``record_broadcast``.
+    Two tensors of one dtype, or a floating tensor and a Python number, skip the promotion.
     """
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype and \
-            (not to_float or a._data.dtype.kind == "f"):
-        x, y = a._data, b._data
+    if isinstance(a, Tensor) and (a._data.dtype.kind == "f" or not to_float):
+        x = a._data
+        if isinstance(b, Tensor) and b._data.dtype is x.dtype:
+            y = b._data
+        elif (type(b) is float or type(b) is int) and x.dtype.kind == "f":
+            y = x.dtype.type(b)
+            b = None
+        else:
+            (a, b), (x, y) = operands(op or name.split("Backward")[0].lower(), (a, b), to_float)
     else:
         (a, b), (x, y) = operands(op or name.split("Backward")[0].lower(), (a, b), to_float)
     try:
         out = wrap(forward(x, y))
     except ValueError:
         raise broadcast_error(x.shape, y.shape) from None
-    if vjp is not None and (a._rg or b._rg) and grad_mode._state.enabled:
-        record_broadcast(out, name, (a, b), vjp, saves)
+    if vjp is not None and (a._rg or b is not None and b._rg) and grad_mode._state.enabled:
+        record_binary(out, name, a, wrap(np.asarray(y)) if b is None else b, vjp, saves)
     return out
 
 
@@ -664,17 +671,24 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 # ---------------------------------------------------------------------------- in-place forms
 def _fast_inplace(np_fn: Callable, op: Callable, name: str, scaled: bool = False) -> Callable:
-    """``op``'s in-place form, writing straight into ``self`` when nothing is recorded and ``other``
-    is a tensor of ``self``'s floating dtype (the optimizers' case); else the generic form."""
+    """``op``'s in-place form, writing straight into ``self`` when nothing is recorded, ``self`` is
+    floating and ``other`` a tensor of its dtype or a Python number (the optimizers' case);
+    else the generic form."""
     generic = make_inplace(op, name)
 
     def method(self: Tensor, other, **kwargs) -> Tensor:
         x = self._data
         alpha = kwargs.get("alpha", 1) if scaled else 1
         if len(kwargs) == (scaled and "alpha" in kwargs) and type(alpha) in (int, float) and \
-                isinstance(other, Tensor) and other._data.dtype is x.dtype and x.dtype.kind == "f" \
-                and not recording(self, other):
-            y = other._data if alpha == 1 else other._data * alpha
+                x.dtype.kind == "f" and not recording(self):
+            if isinstance(other, Tensor):
+                if other._data.dtype is not x.dtype or other._rg and grad_mode._state.enabled:
+                    return generic(self, other, **kwargs)
+                y = other._data if alpha == 1 else other._data * alpha
+            elif type(other) in (int, float):
+                y = x.dtype.type(other * alpha)
+            else:
+                return generic(self, other, **kwargs)
             try:
                 np_fn(x, y, out=x)
             except ValueError:

@@ -62,7 +62,7 @@ def mean_array(x: np.ndarray, axes: tuple, keepdims: bool) -> np.ndarray:
     """The mean in ``x``'s dtype (float16 accumulates in float32); NaN for an empty reduction."""
     acc = np.float32 if x.dtype == np.float16 else x.dtype
     n = int(np.prod([x.shape[a] for a in axes]))
-    return np.asarray(np.sum(x, axis=axes, dtype=acc, keepdims=keepdims) / n).astype(x.dtype, copy=False)
+    return np.asarray(np.add.reduce(x, axis=axes, dtype=acc, keepdims=keepdims) / n).astype(x.dtype, copy=False)
 
 
 def _cast_grad(g: Tensor, np_dtype) -> Tensor:
@@ -73,10 +73,13 @@ def _cast_grad(g: Tensor, np_dtype) -> Tensor:
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum over ``dim``; bool and integer sums are int64, as in torch."""
     axes = reduced_axes(input, dim, "sum")
-    x = input._data
-    out = wrap(np.sum(_integer_to_long(x, dtype), axis=axes, keepdims=keepdim))
+    x = _integer_to_long(input._data, dtype)
+    if x.dtype == np.float16:  # accumulate in float32, as torch does
+        out = wrap(np.add.reduce(x, axis=axes, dtype=np.float32, keepdims=keepdim).astype(np.float16))
+    else:
+        out = wrap(np.add.reduce(x, axis=axes, keepdims=keepdim))
     if input._rg and grad_mode._state.enabled:
-        shape, src = x.shape, x.dtype
+        shape, src = input._data.shape, input._data.dtype
         record(out, "SumBackward1" if dim is not None else "SumBackward0", (input,),
                lambda g: (_cast_grad(_expand_back(g, shape, axes, keepdim), src),))
     return out
@@ -107,7 +110,7 @@ def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *, dty
                         "expected (int dim, bool keepdim = False, *, torch.dtype dtype = None)")
     axes = reduced_axes(input, dim, "prod")
     x = input._data
-    out = wrap(np.prod(_integer_to_long(x, dtype), axis=axes, keepdims=keepdim))
+    out = wrap(np.multiply.reduce(_integer_to_long(x, dtype), axis=axes, keepdims=keepdim))
     if input._rg and grad_mode._state.enabled:
         record(out, "ProdBackward1" if dim is not None else "ProdBackward0", (input,),
                lambda g: (_prod_grad(g, input, out, axes, keepdim),), (input, out))
@@ -150,7 +153,7 @@ def _evenly(g: Tensor, x: Tensor, value: Tensor) -> Tensor:
 def _full_extremum(op: str, input: Tensor, np_fn, node: str) -> Tensor:
     x = input._data
     _empty_check(op, x, (), True)
-    out = wrap(np.asarray(np_fn(x)))
+    out = wrap(np.asarray(np_fn(x, axis=None)))
     if input._rg and grad_mode._state.enabled:
         record(out, node, (input,), lambda g: (_evenly(g, input, out),), (input, out))
     return out
@@ -191,7 +194,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
         from .pointwise import maximum
         return maximum(input, dim, out=out)
     if dim is None:
-        return _full_extremum("max", input, np.max, "MaxBackward1")
+        return _full_extremum("max", input, np.maximum.reduce, "MaxBackward1")
     return _selected("max", input, dim, keepdim, np.argmax, return_types.max, "MaxBackward0")
 
 
@@ -201,7 +204,7 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
         from .pointwise import minimum
         return minimum(input, dim, out=out)
     if dim is None:
-        return _full_extremum("min", input, np.min, "MinBackward1")
+        return _full_extremum("min", input, np.minimum.reduce, "MinBackward1")
     return _selected("min", input, dim, keepdim, np.argmin, return_types.min, "MinBackward0")
 
 
@@ -225,8 +228,8 @@ def _extreme(op: str, np_fn, node: str):
     return reduce
 
 
-amax = _extreme("amax", np.max, "AmaxBackward0")
-amin = _extreme("amin", np.min, "AminBackward0")
+amax = _extreme("amax", np.maximum.reduce, "AmaxBackward0")
+amin = _extreme("amin", np.minimum.reduce, "AminBackward0")
 
 
 def _arg(op: str, np_fn):
