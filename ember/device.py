@@ -72,5 +72,7 @@ def check_device(value) -> None:
     d = value if isinstance(value, device) else device(value)
     if d.type == "cuda":
         no_cuda()
+    if d.type == "mps":
+        raise RuntimeError("PyTorch is not linked with support for mps devices")
     if d.type not in ("cpu", "meta"):
-        raise NotImplementedError(f"ember runs on the CPU only; device '{d}' is not available")
+        raise RuntimeError(f"ember runs on the CPU only; device '{d}' is not available")

@@ -403,8 +403,25 @@ class Tensor:
         return self
 
     def cuda(self, device=None, non_blocking: bool = False, **kwargs) -> "Tensor":
+        """Fails as torch's CPU-only build does (an explicit index asks for an accelerator)."""
+        if device is not None:
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         from .device import no_cuda
         no_cuda()
+
+    def pin_memory(self, device=None) -> "Tensor":
+        """Pinned memory only matters for GPU transfers; on the CPU the tensor is returned as is."""
+        return self
+
+    def is_pinned(self, device=None) -> bool:
+        return False
+
+    def share_memory_(self) -> "Tensor":
+        """Worker processes get copies of what they are sent; there is no shared segment to move to."""
+        return self
+
+    def is_shared(self) -> bool:
+        return False
 
     def float(self, memory_format=None) -> "Tensor":
         return self.to(dtypes.float32)

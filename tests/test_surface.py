@@ -342,7 +342,6 @@ def test_numpy_style_reduction_keywords():
     same_value(lambda T: (T.ones(2, 3).sum(axis=1), T.ones(2, 3).sum(1, keepdims=True)))
 
 
-@pytest.mark.xfail(strict=True, reason="no pin_memory/is_pinned/share_memory_ on Tensor (ember/tensor.py)")
 def test_memory_placement_methods():
     same_value(lambda T: (T.ones(1).is_pinned(), T.ones(1).share_memory_()))
 
@@ -354,11 +353,9 @@ def test_set_default_tensor_type():
         same_value(lambda T: T.set_default_tensor_type(T.FloatTensor))
 
 
-@pytest.mark.xfail(strict=True, reason="to('mps') raises NotImplementedError, torch a RuntimeError (ember/device.py)")
 def test_mps_device_refused_as_torch():
     same(lambda T: T.ones(1).to("mps"))
 
 
-@pytest.mark.xfail(strict=True, reason="t.cuda(0) raises AssertionError, torch a RuntimeError (ember/tensor.py)")
 def test_cuda_with_index_refused_as_torch():
     same(lambda T: T.ones(2).cuda(0))
