@@ -1,6 +1,8 @@
 """Elementwise ops against torch: values, dtypes, shapes, gradients (special points included),
 in-place forms, errors, grad_fn names, and float64 gradcheck of every backward formula."""
 import math
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -11,6 +13,11 @@ import ember
 from ember.autograd import gradcheck, gradgradcheck
 
 from oracle import RNG, FLOATS, check, check_raises, rand, layout
+
+# ember silences NumPy's floating-point warnings when it is imported (as torch is silent), but
+# pytest imports it inside a warnings context that discards the filter; test_numpy_warnings_silenced
+# checks the real behaviour in a fresh interpreter.
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _domain(kind: str, shape, dtype) -> np.ndarray:
@@ -521,3 +528,14 @@ def test_math_constants_in_backward_are_python_floats():
         (h,) = lib.autograd.grad(g.sum(), x)
         expected = -2 * x.detach() * 2 / math.sqrt(math.pi) * lib.exp(-x.detach() ** 2)
         np.testing.assert_allclose(np.asarray(h.tolist()), np.asarray(expected.tolist()), rtol=1e-12)
+
+
+def test_numpy_warnings_silenced():
+    """inf and nan come silently, as in torch, even with warnings turned into errors."""
+    code = ("import ember; t = ember.tensor([0.0, 1.0, -1.0]); big = ember.tensor([3e38]);"
+            "r = (t / 0, t.log(), t.sqrt(), big * 10, big.exp(), t - ember.tensor(float('inf')) * 0,"
+            " ember.zeros(0).mean(), t.erf(), t.erfc(), t.var(correction=5), t.logsumexp(0) - ember.tensor([-1e39]),"
+            " t % 0.0, ember.tensor([2.0], dtype=ember.float16) * 1e10)")
+    result = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", code], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

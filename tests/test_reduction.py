@@ -9,7 +9,8 @@ from ember.autograd import gradcheck, gradgradcheck
 
 from oracle import FLOATS, check, check_raises, rand, layout
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0:UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0:UserWarning"),
+              pytest.mark.filterwarnings("ignore::RuntimeWarning")]  # see test_pointwise
 
 # name -> (fn(T, x, dim, keepdim), which dims it takes: "tuple", "int" or "none")
 REDUCTIONS = {

@@ -37,6 +37,14 @@ def check_operand(op: str, value, arg: str, position: int) -> None:
                         f"{type(value).__name__}")
 
 
+def tensors_only(op: str, a, b) -> None:
+    """Both operands must be tensors (ops without a number overload), or torch's TypeError."""
+    for arg, pos, v in (("input", 1, a), ("other", 2, b)):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(v).__name__}")
+
+
 def as_array(value, np_dtype) -> np.ndarray:
     """An operand as an array of ``np_dtype`` (numbers wrap around as torch's casts do)."""
     if isinstance(value, Tensor):

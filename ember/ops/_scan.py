@@ -1,8 +1,6 @@
 """Cumulative ops along one dim: cumsum and cumprod, with torch's gradients (zeros included)."""
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from .. import dtypes

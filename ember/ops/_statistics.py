@@ -32,7 +32,7 @@ def _moment_args(op: str, input: Tensor, dim, unbiased, keepdim: bool, correctio
     x = input._data
     if x.dtype.kind != "f":
         raise RuntimeError("std and var only support floating point and complex dtypes")
-    n = int(np.prod([x.shape[a] for a in axes]))
+    n = math.prod(x.shape[a] for a in axes)
     if n - c <= 0:
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)

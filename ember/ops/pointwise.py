@@ -1,9 +1,10 @@
 """Elementwise ops on tensors and numbers: arithmetic, comparison, logic, clamp, where, lerp.
 
 Binary ops broadcast and follow torch's type promotion (``dtypes.result_type``); their
-vjps see the operands as given and ``record_broadcast`` fits each gradient to its input.
+vjps see the operands as given and ``record_binary`` fits each gradient to its input.
 Two tensors of one dtype take a short path straight to the NumPy ufunc. Unary math lives
-in ``_unary`` and is re-exported here; every op's in-place form (``add_``, ...) is below.
+in ``_unary``, clamp/where/lerp/addcmul/addcdiv in ``_ternary``; both are re-exported here.
+Every op's in-place form (``add_``, ...) is at the bottom.
 """
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ import numpy as np
 from .. import dtypes
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from . import _unary
+from . import _unary, _ternary
 from ._unary import *  # noqa: F401,F403  (re-exported as part of this family)
-from ._elementwise import (capital, check_operand, operands, broadcast_error, recording,
-                           record_broadcast, record_binary, output, make_inplace)
-from ._record import wrap, record, public_names
+from ._ternary import *  # noqa: F401,F403
+from ._elementwise import (capital, check_operand, operands, broadcast_error, recording, record_binary,
+                           output, make_inplace, tensors_only)
+from ._record import wrap, public_names
 
 
 def _binary(name: str, a, b, forward: Callable, vjp: Optional[Callable], saves=("", ""),
@@ -302,7 +304,7 @@ def _atan2_vjp(g, a, b, o, need):
 
 
 def atan2(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
-    _tensors_only("atan2", input, other)
+    tensors_only("atan2", input, other)
     result = _binary("Atan2Backward0", input, other, np.arctan2, _atan2_vjp, ("01", "01"),
                      to_float=True)
     return result if out is None else output(out, result)
@@ -312,13 +314,6 @@ arctan2 = atan2
 
 
 # ---------------------------------------------------------------------------- maximum, minimum
-def _tensors_only(op: str, a, b) -> None:
-    for arg, pos, v in (("input", 1, a), ("other", 2, b)):
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                            f"{type(v).__name__}")
-
-
 def _extremum_vjp(loses_a: Callable, loses_b: Callable) -> Callable:
     """Gradient to the chosen operand; an exact tie splits it in half (NaN sends it to both)."""
     def vjp(g, a, b, o, need):
@@ -344,25 +339,25 @@ _FMIN_VJP = _fextremum_vjp(lambda a, b: a <= b)
 
 def maximum(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
     """Elementwise maximum; NaN wins."""
-    _tensors_only("maximum", input, other)
+    tensors_only("maximum", input, other)
     return output(out, _binary("MaximumBackward0", input, other, np.maximum, _MAXIMUM_VJP, ("01", "01")))
 
 
 def minimum(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
     """Elementwise minimum; NaN wins."""
-    _tensors_only("minimum", input, other)
+    tensors_only("minimum", input, other)
     return output(out, _binary("MinimumBackward0", input, other, np.minimum, _MINIMUM_VJP, ("01", "01")))
 
 
 def fmax(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
     """Elementwise maximum ignoring NaN."""
-    _tensors_only("fmax", input, other)
+    tensors_only("fmax", input, other)
     return output(out, _binary("FmaxBackward0", input, other, np.fmax, _FMAX_VJP, ("01", "01")))
 
 
 def fmin(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
     """Elementwise minimum ignoring NaN."""
-    _tensors_only("fmin", input, other)
+    tensors_only("fmin", input, other)
     return output(out, _binary("FminBackward0", input, other, np.fmin, _FMIN_VJP, ("01", "01")))
 
 
@@ -386,7 +381,7 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 def _logical(np_fn: Callable, name: str) -> Callable:
     def logical(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
-        _tensors_only(name, input, other)
+        tensors_only(name, input, other)
         try:
             return output(out, wrap(np_fn(input._data, other._data)))
         except ValueError:
@@ -428,225 +423,9 @@ def bitwise_not(input: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
     return output(out, wrap(np.invert(x)))
 
 
-# ---------------------------------------------------------------------------- clamp, where
-def clamp(input: Tensor, min=None, max=None, *, out: Optional[Tensor] = None) -> Tensor:
-    """Clip to [min, max] (numbers or tensors); min > max gives max everywhere.
-
-    The gradient passes where the input lies within the bounds, bounds included.
-    """
-    _unary._check_input("clamp", input)
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) != isinstance(max, Tensor) and min is not None and max is not None:
-        min, max = (b.item() if isinstance(b, Tensor) and b.ndim == 0 else b for b in (min, max))
-        if isinstance(min, Tensor) or isinstance(max, Tensor):
-            raise TypeError("clamp() received an invalid combination of arguments: the bounds must be "
-                            "both numbers or both tensors")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = _clamp_tensors(input, min, max)
-    else:
-        result = _clamp_numbers(input, min, max)
-    return output(out, result)
-
-
-clip = clamp
-
-
-def _clamp_numbers(input: Tensor, lo, hi, name: str = "ClampBackward1") -> Tensor:
-    values = [v for v in (input, lo, hi) if v is not None]
-    (t, *_), (x, *bounds) = operands("clamp", values)
-    if x.dtype.kind == "b":
-        kernel = "clamp_scalar_cpu" if len(bounds) == 2 else "clamp_min_scalar_cpu" if hi is None \
-            else "clamp_max_scalar_cpu"
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
-    lo_a = bounds[0] if lo is not None else None
-    hi_a = bounds[-1] if hi is not None else None
-    y = x if lo_a is None else np.maximum(x, lo_a)
-    y = wrap(y if hi_a is None else np.minimum(y, hi_a))
-    if recording(t):
-        def vjp(g):
-            inside = (t >= lo) if hi is None else (t <= hi) if lo is None else (t >= lo) & (t <= hi)
-            return (g.where(inside, 0.0),)
-        record(y, name, (t,), vjp, (t,))
-    return y
-
-
-def _clamp_tensors(input: Tensor, lo, hi, name: str = "ClampBackward0") -> Tensor:
-    values = [v for v in (input, lo, hi) if v is not None]
-    tensors, arrays = operands("clamp", values)
-    x, bounds = arrays[0], arrays[1:]
-    if x.dtype.kind == "b" and len(bounds) == 2:
-        raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
-    try:
-        y = x if lo is None else np.maximum(x, bounds[0])
-        y = wrap(y if hi is None else np.minimum(y, bounds[-1]))
-    except ValueError:
-        raise broadcast_error(*(a.shape for a in arrays)) from None
-    if recording(*tensors):
-        record_broadcast(y, name, tensors, _clamp_vjp(lo is not None, hi is not None),
-                         ["0" + "12"[:len(values) - 1]] * len(values))
-    return y
-
-
-def _clamp_vjp(has_lo: bool, has_hi: bool) -> Callable:
-    """torch's clamp gradients for tensor bounds: each bound gets the gradient where it won."""
-    def vjp(g, t, *rest):
-        *bounds, _, need = rest
-        lo = bounds[0] if has_lo else None
-        hi = bounds[-1] if has_hi else None
-        if lo is not None and hi is not None:
-            grads = [g.where((t >= lo) & (t <= hi), 0.0),
-                     g.where((t < lo) & (lo < hi), 0.0),
-                     g.where((t > hi) | (hi < lo), 0.0)]
-        elif lo is not None:
-            grads = [g.where(t >= lo, 0.0), g.where(t < lo, 0.0)]
-        else:
-            grads = [g.where(t <= hi, 0.0), g.where(t > hi, 0.0)]
-        return tuple(gr if n else None for gr, n in zip(grads, need))
-    return vjp
-
-
-def clamp_min(input: Tensor, min) -> Tensor:
-    if isinstance(min, Tensor):
-        return _clamp_tensors(input, min, None, "ClampMinBackward1")
-    return _clamp_numbers(input, min, None, "ClampMinBackward0")
-
-
-def clamp_max(input: Tensor, max) -> Tensor:
-    if isinstance(max, Tensor):
-        return _clamp_tensors(input, None, max, "ClampMaxBackward1")
-    return _clamp_numbers(input, None, max, "ClampMaxBackward0")
-
-
-def where(condition: Tensor, input=None, other=None, *, out: Optional[Tensor] = None):
-    """``input`` where ``condition`` holds, else ``other`` (all three broadcast).
-
-    With only a condition it is ``nonzero(condition, as_tuple=True)``.
-    """
-    if input is None and other is None:
-        from .indexing import nonzero
-        return nonzero(condition, as_tuple=True)
-    if not isinstance(condition, Tensor):
-        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
-                        f"{type(condition).__name__}")
-    cond = condition._data
-    if cond.dtype != np.bool_:
-        if cond.dtype != np.uint8:
-            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
-                               f"dtype {capital(cond.dtype)}")
-        import warnings
-        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be "
-                      "removed in a future version of PyTorch. Use a boolean condition instead.",
-                      UserWarning, stacklevel=2)
-        cond = cond.astype(bool)
-    (a, b), (x, y) = operands("where", (input, other))
-    try:
-        result = wrap(np.where(cond, x, y))
-    except ValueError:
-        raise broadcast_error(cond.shape, x.shape, y.shape) from None
-    if recording(a, b):
-        mask = wrap(cond)
-        record_broadcast(result, "WhereBackward0", (a, b), lambda g, a_, b_, o, need: (
-            g.where(mask, 0.0) if need[0] else None, g.where(~mask, 0.0) if need[1] else None))
-    return output(out, result)
-
-
-# ---------------------------------------------------------------------------- lerp, addcmul, addcdiv
-def _three_tensors(op: str, *values) -> None:
-    for pos, (arg, v) in enumerate(zip(("input", "tensor1", "tensor2"), values), 1):
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not {type(v).__name__}")
-
-
-_C10_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
-              "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
-
-
-def lerp(input: Tensor, end: Tensor, weight, *, out: Optional[Tensor] = None) -> Tensor:
-    """``input + weight * (end - input)``, computed as torch does for weights of 0.5 and above.
-
-    ``end`` and a dimensioned ``weight`` must have ``input``'s dtype; a 0-dim ``weight`` joins
-    the type promotion and a number does not.
-    """
-    _tensors_only("lerp", input, end)
-    x, e = input._data, end._data
-    dim_weight = isinstance(weight, Tensor) and weight._data.ndim > 0
-    for arg, t in (("end", end), ("weight", weight if dim_weight else None)):
-        if t is not None and t._data.dtype != x.dtype:
-            raise RuntimeError(f"expected dtype {_C10_NAMES[x.dtype.name]} for `{arg}` but got dtype "
-                               f"{_C10_NAMES[t._data.dtype.name]}")
-    dtype = dtypes.result_type(input, end, weight) if isinstance(weight, Tensor) else input.dtype
-    if not dtype.is_floating_point:
-        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{capital(dtype.np)}\'')
-    x, e = x.astype(dtype.np, copy=False), e.astype(dtype.np, copy=False)
-    w = weight._data.astype(dtype.np, copy=False) if isinstance(weight, Tensor) else dtype.np.type(weight)
-    try:
-        diff = e - x
-        y = wrap(np.where(np.abs(w) < 0.5, x + w * diff, e - diff * (1 - w)))
-    except ValueError:
-        raise broadcast_error(x.shape, e.shape, np.shape(w)) from None
-    inputs = (input, end) + ((weight,) if isinstance(weight, Tensor) else ())
-    if recording(*inputs):
-        wt = weight
-
-        def vjp(g, a, b, *rest):
-            need = rest[-1]
-            return (g * (1 - wt) if need[0] else None, g * wt if need[1] else None,
-                    g * (b - a) if len(need) > 2 and need[2] else None)
-        record_broadcast(y, "LerpBackward1" if len(inputs) > 2 else "LerpBackward0", inputs, vjp,
-                         ("2", "2", "01"))
-    return output(out, y)
-
-
-def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
-            out: Optional[Tensor] = None) -> Tensor:
-    """``input + value * tensor1 * tensor2``."""
-    _three_tensors("addcmul", input, tensor1, tensor2)
-    tensors, (x, p, q) = operands("addcmul", (input, tensor1, tensor2))
-    if x.dtype.kind == "b":
-        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
-    if isinstance(value, (float, np.floating)) and x.dtype.kind != "f":
-        value = int(value)
-    try:
-        y = wrap(x + (value * p * q).astype(x.dtype, copy=False))
-    except ValueError:
-        raise broadcast_error(x.shape, p.shape, q.shape) from None
-    if recording(*tensors):
-        record_broadcast(y, "AddcmulBackward0", tensors, lambda g, a, t1, t2, o, need: (
-            g, g * t2 * value if need[1] else None, g * t1 * value if need[2] else None),
-            ("", "2", "1"))
-    return output(out, y)
-
-
-def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
-            out: Optional[Tensor] = None) -> Tensor:
-    """``input + value * tensor1 / tensor2`` (floating tensors only)."""
-    _three_tensors("addcdiv", input, tensor1, tensor2)
-    for t in (tensor1, tensor2):
-        if isinstance(t, Tensor) and t._data.dtype.kind != "f":
-            raise RuntimeError(
-                "Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
-                "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
-                "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
-                "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
-                "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
-                "for all dtypes.")
-    tensors, (x, p, q) = operands("addcdiv", (input, tensor1, tensor2))
-    try:
-        y = wrap(x + value * p / q)
-    except ValueError:
-        raise broadcast_error(x.shape, p.shape, q.shape) from None
-    if recording(*tensors):
-        record_broadcast(y, "AddcdivBackward0", tensors, lambda g, a, t1, t2, o, need: (
-            g, g * value / t2 if need[1] else None, -g * value * t1 / (t2 * t2) if need[2] else None),
-            ("", "2", "12"))
-    return output(out, y)
-
-
 # ---------------------------------------------------------------------------- closeness
 def _same_dtype(input: Tensor, other: Tensor) -> None:
-    _tensors_only("isclose", input, other)
+    tensors_only("isclose", input, other)
     if input._data.dtype != other._data.dtype:
         raise RuntimeError(f"{capital(input._data.dtype)} did not match {capital(other._data.dtype)}")
 
@@ -665,7 +444,7 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
 
 def equal(input: Tensor, other: Tensor) -> bool:
     """Same shape and same values."""
-    _tensors_only("equal", input, other)
+    tensors_only("equal", input, other)
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
@@ -723,5 +502,5 @@ _NO_PROMOTION = {"nan_to_num", "logical_not", "logical_and", "logical_or", "logi
 INPLACE.update({n + "_": make_inplace(globals()[n], n + "_", promotes=n not in _NO_PROMOTION) for n in _INPLACE})
 globals().update(INPLACE)
 
-__all__ = [n for n in public_names(globals()) if not n.endswith("_")] + _unary.__all__
+__all__ = [n for n in public_names(globals()) if not n.endswith("_")] + _unary.__all__ + _ternary.__all__
 METHODS = tuple(n for n in __all__ if n != "rsub") + tuple(INPLACE)

@@ -7,6 +7,7 @@ logsumexp) and scans (cumsum, cumprod) live in ``_statistics`` and ``_scan``.
 """
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 import numpy as np
@@ -61,7 +62,7 @@ def _integer_to_long(x: np.ndarray, dtype) -> np.ndarray:
 def mean_array(x: np.ndarray, axes: tuple, keepdims: bool) -> np.ndarray:
     """The mean in ``x``'s dtype (float16 accumulates in float32); NaN for an empty reduction."""
     acc = np.float32 if x.dtype == np.float16 else x.dtype
-    n = int(np.prod([x.shape[a] for a in axes]))
+    n = math.prod(x.shape[a] for a in axes)
     return np.asarray(np.add.reduce(x, axis=axes, dtype=acc, keepdims=keepdims) / n).astype(x.dtype, copy=False)
 
 
@@ -97,7 +98,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     out = wrap(mean_array(x, axes, keepdim))
     if input._rg and grad_mode._state.enabled:
         shape, src = input._data.shape, input._data.dtype
-        n = int(np.prod([shape[a] for a in axes]))
+        n = math.prod(shape[a] for a in axes)
         record(out, "MeanBackward1" if dim is not None else "MeanBackward0", (input,),
                lambda g: (_cast_grad(_expand_back(g, shape, axes, keepdim) / n, src),))
     return out
@@ -106,7 +107,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Product over one dim (or all); bool and integer products are int64."""
     if isinstance(dim, (tuple, list)):
-        raise TypeError(f"prod() received an invalid combination of arguments - got (tuple), but "
+        raise TypeError("prod() received an invalid combination of arguments - got (tuple), but "
                         "expected (int dim, bool keepdim = False, *, torch.dtype dtype = None)")
     axes = reduced_axes(input, dim, "prod")
     x = input._data
