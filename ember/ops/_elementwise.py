@@ -23,11 +23,9 @@ warnings.filterwarnings("ignore", r"(overflow|underflow|invalid value|divide by 
 
 NUMBER = (bool, int, float, np.bool_, np.number)
 
-CAPITAL = _CAPITAL  # dtype names as torch's kernels print them ("Float", "Long", ...)
-
-
 def capital(np_dtype) -> str:
-    return CAPITAL[np.dtype(np_dtype).name]
+    """A dtype's name as torch's kernels print it ("Float", "Long", ...)."""
+    return _CAPITAL[np.dtype(np_dtype).name]
 
 
 def check_operand(op: str, value, arg: str, position: int) -> None:
@@ -81,14 +79,6 @@ def broadcast_error(*shapes) -> RuntimeError:
                                         f"({sb[-k]}) at non-singleton dimension "
                                         f"{max(len(sa), len(sb)) - k}")
     return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
-
-
-def compute(forward: Callable, tensors: Sequence[Tensor], arrays: Sequence[np.ndarray]) -> Tensor:
-    """``wrap(forward(*arrays))``, with torch's error for shapes that do not broadcast."""
-    try:
-        return wrap(forward(*arrays))
-    except ValueError:
-        raise broadcast_error(*(t._data.shape for t in tensors)) from None
 
 
 def recording(*tensors) -> bool:

@@ -213,10 +213,7 @@ def remainder(input, other, *, out: Optional[Tensor] = None) -> Tensor:
 
 def fmod(input, other, *, out: Optional[Tensor] = None) -> Tensor:
     """C's modulus: the result has the sign of ``input``."""
-    check_operand("fmod", input, "input", 1)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+    _unary._check_input("fmod", input)
     name = "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0"
     result = _binary(name, input, other, _kernel(np.fmod, "fmod_cpu", divides=True),
                      lambda g, a, b, o, need: (g, -g * a.div(b, rounding_mode="trunc")
