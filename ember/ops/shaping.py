@@ -101,11 +101,11 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     ref = tensors[0]._data.shape
+    d = wrap_dim(dim, len(ref) + 1)  # torch checks the dim before the sizes
     for i, t in enumerate(tensors):
         if t._data.shape != ref:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} at "
                                f"entry 0 and {list(t._data.shape)} at entry {i}")
-    d = wrap_dim(dim, len(ref) + 1)
     result = wrap(np.stack([t._data for t in tensors], axis=d, dtype=_joined_dtype(tensors),
                            casting="unsafe"))
     if out is not None:
