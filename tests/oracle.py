@@ -31,7 +31,7 @@ def positive(*shape, dtype=np.float32) -> np.ndarray:
 def layout(arr: np.ndarray, kind: str) -> np.ndarray:
     """The same values in a non-contiguous layout: ``"T"`` (Fortran order) or ``"sliced"`` (step 2)."""
     if kind == "T":
-        return np.asfortranarray(arr)
+        return np.asfortranarray(arr) if arr.ndim else arr  # asfortranarray makes a 0-d array 1-d
     if kind == "sliced":
         big = np.empty(arr.shape[:-1] + (arr.shape[-1] * 2,), arr.dtype) if arr.ndim else arr
         if not arr.ndim:
