@@ -276,6 +276,8 @@ def setitem(input: Tensor, index, value) -> None:
     ix = _parse(input._data.shape, index)
     if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
         value = to_tensor(np.asarray(value, dtype=input._data.dtype))
+    if isinstance(value, Tensor) and value._data.ndim and value._data.shape[0] == 1:
+        value = _drop_leading_ones(value)
     if not needs_grad(input, value):
         target = input._data[ix.basic]
         if not target.flags.writeable:
@@ -295,6 +297,13 @@ def setitem(input: Tensor, index, value) -> None:
     else:
         target = basic_view(input, ix.basic, ix.name) if ix.name is not None else input
         inplace(target, lambda old: _index_put(old, ix.adv, value, False, ix.unique), *others)
+
+
+def _drop_leading_ones(value: Tensor) -> Tensor:
+    """``value`` without its leading size-1 dims, which torch's ``t[index] = value`` ignores."""
+    shape = value._data.shape
+    k = next((i for i, n in enumerate(shape) if n != 1), len(shape))
+    return value.reshape(shape[k:])
 
 
 def _fit(v, shape: tuple):
