@@ -65,7 +65,7 @@ def no_cuda() -> None:
     raise AssertionError("Torch not compiled with CUDA enabled")
 
 
-def check_device(value) -> None:
+def check_device(value, factory: bool = True) -> None:
     """Accept None or a CPU (or meta) device; refuse any other as torch does on a machine without it."""
     if value is None or value == "cpu" or value is CPU:
         return
@@ -73,6 +73,10 @@ def check_device(value) -> None:
     if d.type == "cuda":
         no_cuda()
     if d.type == "mps":
+        # torch's factories fail in dispatch; copies and tensor(data) fail on the device itself
+        if factory:
+            raise NotImplementedError("Could not run 'aten::empty.memory_format' with arguments from "
+                                      "the 'MPS' backend.")
         raise RuntimeError("PyTorch is not linked with support for mps devices")
     if d.type not in ("cpu", "meta"):
         raise RuntimeError(f"ember runs on the CPU only; device '{d}' is not available")

@@ -67,7 +67,7 @@ def to(input: Tensor, *args, **kwargs) -> Tensor:
         raise _invalid(args, kwargs)
     if isinstance(device, int):
         raise RuntimeError("Cannot access accelerator device when none is available.")
-    check_device(device)
+    check_device(device, factory=False)
     target = input.dtype if dtype is None else dtypes.to_dtype(dtype)
     return cast(input, target, copy)
 

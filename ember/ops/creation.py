@@ -30,7 +30,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     """A new tensor holding a copy of ``data``: nested lists or tuples of numbers, arrays, 0-d
     tensors. Without ``dtype``, bools give bool, ints int64, floats the default dtype, and
     NumPy values and tensors keep theirs, all promoted together."""
-    check_device(device)
+    check_device(device, factory=False)
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
