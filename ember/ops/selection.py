@@ -29,7 +29,8 @@ def _index_arg(index: Tensor, op: str, long_only: bool = False) -> np.ndarray:
     return idx
 
 
-# how each index_* op reports an index outside [0, size) (index_fill also takes negatives)
+# how each index_* op reports an index outside [0, size) (index_fill also takes negatives;
+# index_select along its first or last dim says "index out of range in self")
 _OUT_OF_RANGE = {
     "index_select": lambda v, d, n: RuntimeError(f"INDICES element is out of DATA bounds, id={v} "
                                                  f"axis_dim={n}"),
@@ -52,6 +53,8 @@ def _vector_index(index: Tensor, x: np.ndarray, d: int, op: str) -> np.ndarray:
     low = -size if op == "index_fill" else 0
     if idx.size and (idx.max() >= size or idx.min() < low):
         bad = int(idx[(idx >= size) | (idx < low)][0])
+        if op == "index_select" and d in (0, x.ndim - 1):  # torch's kernel for the outer and inner dims
+            raise IndexError("index out of range in self")
         raise _OUT_OF_RANGE[op](bad, d, size)
     return idx
 
