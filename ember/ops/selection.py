@@ -30,7 +30,7 @@ def _index_arg(index: Tensor, op: str, long_only: bool = False) -> np.ndarray:
 
 
 # how each index_* op reports an index outside [0, size) (index_fill also takes negatives;
-# index_select along its first or last dim says "index out of range in self")
+# index_select says "index out of range in self" along any dim but 1)
 _OUT_OF_RANGE = {
     "index_select": lambda v, d, n: RuntimeError(f"INDICES element is out of DATA bounds, id={v} "
                                                  f"axis_dim={n}"),
@@ -53,7 +53,7 @@ def _vector_index(index: Tensor, x: np.ndarray, d: int, op: str) -> np.ndarray:
     low = -size if op == "index_fill" else 0
     if idx.size and (idx.max() >= size or idx.min() < low):
         bad = int(idx[(idx >= size) | (idx < low)][0])
-        if op == "index_select" and d in (0, x.ndim - 1):  # torch's kernel for the outer and inner dims
+        if op == "index_select" and d != 1:  # torch has a kernel of its own for dim 1
             raise IndexError("index out of range in self")
         raise _OUT_OF_RANGE[op](bad, d, size)
     return idx
