@@ -21,12 +21,24 @@ def _index_arg(index: Tensor, op: str, long_only: bool = False) -> np.ndarray:
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     idx = index._data
-    if long_only and idx.dtype != np.int64:
-        raise RuntimeError(f"{op}(): Expected a long tensor for index, but got "
-                           f"{_CAPITAL.get(idx.dtype.name, idx.dtype.name)}")
-    if idx.dtype != np.int64 and idx.dtype != np.int32:
-        raise RuntimeError(f"{op}(): Expected dtype int32 or int64 for index")
-    return idx
+    long_only = long_only or op in ("index_copy", "index_fill")
+    if idx.dtype == np.int64 or (idx.dtype == np.int32 and not long_only):
+        return idx
+    raise _index_dtype_error(op, _CAPITAL.get(idx.dtype.name, idx.dtype.name), long_only)
+
+
+def _index_dtype_error(op: str, got: str, long_only: bool) -> Exception:
+    """torch's error, worded differently from op to op, for an index of a dtype the op refuses."""
+    if op == "index_fill":
+        return IndexError("index_fill_(): Expected dtype int64 for index.")
+    if long_only:
+        return RuntimeError(f"{op}{'_' if op == 'index_copy' else ''}(): Expected a long tensor for index, "
+                            f"but got {got}")
+    if op == "index_add":
+        return RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {got}")
+    if op in ("gather", "scatter", "scatter_add"):
+        return RuntimeError(f"{op.split('_')[0]}(): Expected dtype int32/int64 for index")
+    return RuntimeError(f"{op}(): Expected dtype int32 or int64 for index")
 
 
 # how each index_* op reports an index outside [0, size) (index_fill also takes negatives;
