@@ -93,7 +93,17 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        p = self.weights / self.weights.sum()
+        w = self.weights
+        if not (w >= 0).all():  # a NaN too, in torch's words
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+        if not np.isfinite(w).all():
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity "
+                               "or NaN)")
+        if not w.sum() > 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        if not self.replacement and self.num_samples > len(w):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        p = w / w.sum()
         return iter(rng(self.generator).choice(len(p), self.num_samples, self.replacement, p).tolist())
 
     def __len__(self) -> int:
