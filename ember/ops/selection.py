@@ -55,6 +55,16 @@ _OUT_OF_RANGE = {
 }
 
 
+def _same_dtype(x: np.ndarray, src: np.ndarray, message: str) -> None:
+    """torch refuses a source of another dtype than the tensor written to (``message`` in its words)."""
+    if src.dtype != x.dtype:
+        raise RuntimeError(message.format(self=_CAPITAL.get(x.dtype.name, x.dtype.name),
+                                          src=_CAPITAL.get(src.dtype.name, src.dtype.name)))
+
+
+_SCATTER_DTYPE = "scatter(): Expected self.dtype to be equal to src.dtype"
+
+
 def _vector_index(index: Tensor, x: np.ndarray, d: int, op: str) -> np.ndarray:
     """A 0-d or 1-d int32/int64 index into dim ``d`` of ``x``, as a 1-d array (bounds checked)."""
     idx = _index_arg(index, op)
@@ -112,6 +122,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     x = input._data
     d = wrap_dim(dim, x.ndim)
     idx = _vector_index(index, x, d, "index_add")
+    _same_dtype(x, source._data, "index_add_(): self ({self}) and source ({src}) must have the same scalar "
+                                 "type")
     _source_fits(x, d, idx, source._data, "index_add_")
     out = x.copy()
     src = source._data if alpha == 1 else source._data * alpha
@@ -134,6 +146,8 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     x = input._data
     d = wrap_dim(dim, x.ndim)
     idx = _vector_index(index, x, d, "index_copy")
+    _same_dtype(x, source._data, "index_copy_(): self and source expected to have the same dtype, but got "
+                                 "(self) {self} and (source) {src}")
     _source_fits(x, d, idx, source._data, "index_copy_")
     out = x.copy()
     out[_along(d, idx)] = source._data
@@ -237,6 +251,8 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
     is_tensor = isinstance(src, Tensor)
     s = src._data if is_tensor else src
     key = _scatter_key(x, d, index, "scatter", s if is_tensor else None)
+    if is_tensor:
+        _same_dtype(x, s, _SCATTER_DTYPE)
     if reduce not in (None, "add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
     if reduce is not None and is_tensor:
@@ -271,6 +287,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     x = input._data
     d = wrap_dim(dim, x.ndim)
     key = _scatter_key(x, d, index, "scatter_add", src._data)
+    _same_dtype(x, src._data, _SCATTER_DTYPE)
     out = x.copy()
     np.add.at(out, key, _leading(src._data, index._data.shape).astype(x.dtype, copy=False))
     result = wrap(out)
@@ -308,6 +325,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """``input`` with ``value`` where ``mask`` (broadcast against it) is True."""
     x = input._data
     m = _bool_mask(mask, "masked_fill_")
+    _broadcast(m.shape, x.shape)  # torch's words when they do not broadcast
     value = _value_arg(value, "masked_fill_")
     v = value._data if isinstance(value, Tensor) else value
     out = wrap(np.where(m, v, x).astype(x.dtype, copy=False))
@@ -346,6 +364,8 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     key = np.nonzero(np.broadcast_to(m, full))
     count = key[0].size if key else int(m.all())
     src = source._data
+    _same_dtype(x, src, "masked_scatter: expected self and source to have same dtypes but got{self} and "
+                        "{src}")
     if src.size < count:
         raise RuntimeError("Number of elements of source < number of ones in mask")
     out = np.array(np.broadcast_to(x, full))
