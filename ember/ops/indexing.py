@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from ._record import wrap, needs_grad, record, sum_to, inplace, to_tensor, public_names
+from ._record import _CAPITAL, wrap, needs_grad, record, sum_to, inplace, to_tensor, public_names
 from .views import basic_view
 
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -274,8 +274,12 @@ def getitem(input: Tensor, index) -> Tensor:
 def setitem(input: Tensor, index, value) -> None:
     """``input[index] = value``: written in place, recorded as torch records it (CopySlices, IndexPut)."""
     ix = _parse(input._data.shape, index)
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a {input.type()}")
     if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
         value = to_tensor(np.asarray(value, dtype=input._data.dtype))
+    if ix.adv is not None:
+        _check_put_dtype(input, ix, value, False)
     if isinstance(value, Tensor) and value._data.ndim and value._data.shape[0] == 1:
         value = _drop_leading_ones(value)
     if not needs_grad(input, value):
@@ -297,6 +301,18 @@ def setitem(input: Tensor, index, value) -> None:
     else:
         target = basic_view(input, ix.basic, ix.name) if ix.name is not None else input
         inplace(target, lambda old: _index_put(old, ix.adv, value, False, ix.unique), *others)
+
+
+def _check_put_dtype(input: Tensor, ix: _Index, value, accumulate: bool) -> None:
+    """torch writes at tensor indices only a value of the tensor's dtype, unless the write is a
+    masked fill: one bool mask (so ``ix.unique``), a one-element value, no accumulation."""
+    if not isinstance(value, Tensor) or value._data.dtype == input._data.dtype:
+        return
+    if ix.unique and value._data.size == 1 and not accumulate:
+        return
+    raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                       f"{_CAPITAL[input._data.dtype.name]} for the destination and "
+                       f"{_CAPITAL[value._data.dtype.name]} for the source.")
 
 
 def _drop_leading_ones(value: Tensor) -> Tensor:
@@ -337,6 +353,8 @@ def _copy_value(old: Tensor, value) -> Tensor:
 def index_put(input: Tensor, indices: tuple, values, accumulate: bool = False) -> Tensor:
     """``input`` with ``values`` written (or, with ``accumulate``, added) at ``input[indices]``."""
     ix = _parse(input._data.shape, tuple(indices))
+    if ix.adv is not None:
+        _check_put_dtype(input, ix, values, accumulate)
     if ix.adv is None:  # no tensor in ``indices``: all None
         return _copy_value(input, values) if isinstance(values, Tensor) else \
             wrap(np.full(input._data.shape, values, input._data.dtype))
