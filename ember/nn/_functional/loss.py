@@ -69,6 +69,18 @@ def _not_differentiable(fn: str, arg: str, t: Optional[Tensor]) -> None:
 
 
 # ---------------------------------------------------------------------------- elementwise losses
+def _broadcasts_to(a: tuple, b: tuple, out: tuple) -> None:
+    """torch's errors where shapes ``a`` and ``b`` do not broadcast, or broadcast past ``out``
+    (the shape its in-place ops write into)."""
+    for i in range(1, min(len(a), len(b)) + 1):
+        if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+            raise RuntimeError(f"The size of tensor a ({a[-i]}) must match the size of tensor b ({b[-i]}) at "
+                               f"non-singleton dimension {max(len(a), len(b)) - i}")
+    full = np.broadcast_shapes(a, b)
+    if full != out:
+        raise RuntimeError(f"output with shape {list(out)} doesn't match the broadcast shape {list(full)}")
+
+
 def _elementwise(name: str, input: Tensor, target: Tensor, loss_arr: np.ndarray, reduction: str,
                  d_input: Callable[[], Tensor], d_target: Optional[Callable[[], Tensor]] = None) -> Tensor:
     """Reduce the elementwise ``loss_arr`` and record one node.
@@ -206,7 +218,14 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     loss = -(y * log_x + (1 - y) * log_1mx)
     w = None
     if weight is not None:
-        w = wrap(np.broadcast_to(weight._data, np.broadcast_shapes(weight.shape, target.shape)))
+        shape = tuple(target.shape)
+        for i in range(1, min(weight.dim(), len(shape)) + 1):
+            if weight.shape[-i] not in (1, shape[-i]):
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {weight.shape[-i]} at "
+                                   f"{-i}! Mismatching argument at index 1 had {weight.size()}; but expected "
+                                   f"shape should be broadcastable to {list(shape)}")
+        _broadcasts_to(tuple(weight.shape), shape, shape)
+        w = wrap(np.broadcast_to(weight._data, shape))
         loss = loss * w._data
 
     def d_input() -> Tensor:
@@ -237,6 +256,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
         raise RuntimeError(f"result type {_type_name(input)} can't be cast to the desired output type "
                            f"{_type_name(target)}")
     x, y = input._data, target._data
+    if weight is not None:
+        _broadcasts_to(x.shape, tuple(weight.shape), x.shape)
+    if pos_weight is not None:
+        _broadcasts_to(tuple(pos_weight.shape), x.shape, x.shape)
     softplus_neg = np.logaddexp(0, -x)
     log_weight = None if pos_weight is None else 1 + (pos_weight._data - 1) * y
     loss = (1 - y) * x + (softplus_neg if log_weight is None else log_weight * softplus_neg)
