@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import os
 import urllib.request
+import zlib
 from typing import Callable, Optional, Tuple
 
 import numpy as np
@@ -18,8 +19,11 @@ _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">
 def read_idx(path: str) -> np.ndarray:
     """Read an IDX file (gzipped or raw): big-endian magic, dims, then the data."""
     opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        raw = f.read()
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as err:
+        raise RuntimeError(f"{path} is truncated or corrupt: {err}") from err
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         raise RuntimeError(f"{path} is not an IDX file (bad magic number {raw[:4].hex()})")
     ndim = raw[3]
