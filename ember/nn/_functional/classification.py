@@ -159,16 +159,18 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     uniform distribution.
     """
     reduction = _reduction_arg(reduction, size_average, reduce)
-    if input.dim() == 0:
-        raise ValueError("Expected 1 or more dimensions (got 0)")
     class_dim = 0 if input.dim() == 1 else 1
     if target.shape == input.shape:
         if target._data.dtype.kind != "f":
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
                                f"{_type_name(target)}")
+        if input.dim() == 0:  # torch's class dim, 1, does not exist
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
+    if input.dim() == 0:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if label_smoothing == 0.0 and input.dim() == 2 and input.is_floating_point():
