@@ -302,8 +302,13 @@ def _patch_index(size: tuple, kernel: tuple, dilation: tuple, padding: tuple, st
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """Sliding blocks of ``(N, C, H, W)`` as columns: ``(N, C * kh * kw, L)`` (im2col)."""
     check_tensor(input, "unfold")
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    if input.ndim < 3:  # torch reads the size of a dim the input lacks
+        n = input.ndim
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions" if n == 0 else
+                         f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {n})")
+    if input.ndim > 4:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {list(input.shape)}")
     kernel, dil, pad_, step = (_pair(kernel_size, "kernel_size"), _pair(dilation, "dilation"),
                                _pair(padding, "padding"), _pair(stride, "stride"))
     index, blocks, (hp, wp) = _patch_index(tuple(input.shape[-2:]), kernel, dil, pad_, step)
@@ -322,8 +327,8 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     (col2im, the adjoint of ``unfold``)."""
     check_tensor(input, "fold")
     if input.ndim not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
-                                  f"(got {input.ndim}D)")
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+                           f"non-zero dimensions for input, but got: {list(input.shape)}")
     size, kernel, dil, pad_, step = (_pair(output_size, "output_size"), _pair(kernel_size, "kernel_size"),
                                      _pair(dilation, "dilation"), _pair(padding, "padding"), _pair(stride, "stride"))
     index, blocks, (hp, wp) = _patch_index(size, kernel, dil, pad_, step)
