@@ -28,6 +28,8 @@ class Generator:
 
     def manual_seed(self, seed: int) -> "Generator":
         """Restart the stream from ``seed`` (negative seeds wrap to 64 bits, as in torch)."""
+        if not isinstance(seed, (int, np.integer)):
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
         seed = int(seed)
         if not -2 ** 63 <= seed <= _MASK:
             raise ValueError("Overflow when unpacking long long")
@@ -53,7 +55,16 @@ class Generator:
 
     def set_state(self, new_state) -> "Generator":
         """Resume the stream from a ``get_state()`` tensor."""
-        state = json.loads(bytes(np.asarray(new_state._data, dtype=np.uint8)).decode())
+        from .tensor import Tensor
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state._data.dtype != np.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        try:
+            state = json.loads(bytes(new_state._data).decode())
+        except ValueError:  # JSON's and UTF-8's errors both
+            raise RuntimeError("Expected an RNG state from get_state() or get_rng_state(), but found "
+                               f"{new_state._data.size} bytes of something else") from None
         self._seed = state["seed"]
         self._rng = np.random.Generator(np.random.PCG64())
         self._rng.bit_generator.state = state["state"]
@@ -70,7 +81,7 @@ default_generator = Generator()
 
 def manual_seed(seed: int) -> Generator:
     """Seed the default stream (Python's and NumPy's global generators are left alone, as in torch)."""
-    return default_generator.manual_seed(seed)
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:
