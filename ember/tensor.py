@@ -9,6 +9,7 @@ bound as methods at the bottom of this file.
 from __future__ import annotations
 
 import numbers
+import operator
 import weakref
 from typing import Any, Callable, Optional
 
@@ -544,6 +545,11 @@ class Tensor:
 
 def _wrap_dim(dim: int, ndim: int) -> int:
     """A dim in [-ndim, ndim) made non-negative; torch's IndexError otherwise."""
+    if type(dim) is not int:
+        try:
+            dim = operator.index(dim)
+        except TypeError:
+            raise TypeError(f"argument 'dim' must be int, not {type(dim).__name__}") from None
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "

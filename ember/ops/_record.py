@@ -6,6 +6,7 @@ backward itself can be differentiated) and the tensors that closure reads.
 """
 from __future__ import annotations
 
+import operator
 from typing import Callable, Sequence
 
 import numpy as np
@@ -70,9 +71,9 @@ def dims_arg(dim, ndim: int) -> tuple:
     """Normalise an int / sequence / None ``dim`` argument to a tuple of non-negative dims."""
     if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, (int, np.integer)):
-        return (wrap_dim(int(dim), ndim),)
-    dims = tuple(wrap_dim(int(d), ndim) for d in dim)
+    if not isinstance(dim, (tuple, list)):
+        return (wrap_dim(dim, ndim),)
+    dims = tuple(wrap_dim(d, ndim) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
     return dims
@@ -83,7 +84,7 @@ def shape_arg(args) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
     try:
-        return tuple(int(a) if not isinstance(a, Tensor) else int(a.item()) for a in args)
+        return tuple(operator.index(a) if not isinstance(a, Tensor) else int(a.item()) for a in args)
     except (TypeError, ValueError):
         bad = next(a for a in args if not isinstance(a, (int, np.integer, Tensor)))
         raise TypeError(f"expected a sequence of integers or a single integer, got {bad!r}") from None
