@@ -142,14 +142,17 @@ def _archive_bytes(obj: Any, root: str) -> bytes:
     _TorchPickler(pkl, storages).dump(obj)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
-        z.writestr(f"{root}/data.pkl", pkl.getvalue())
-        z.writestr(f"{root}/.format_version", b"1")
-        z.writestr(f"{root}/.storage_alignment", b"64")
-        z.writestr(f"{root}/byteorder", b"little")
+        def write(name: str, data: bytes) -> None:
+            # torch's zero timestamp, not the clock's: equal objects give byte-identical files
+            z.writestr(zipfile.ZipInfo(f"{root}/{name}", date_time=(1980, 0, 0, 0, 0, 0)), data)
+        write("data.pkl", pkl.getvalue())
+        write(".format_version", b"1")
+        write(".storage_alignment", b"64")
+        write("byteorder", b"little")
         for key, flat, _ in storages.values():
-            z.writestr(f"{root}/data/{key}", flat.astype(flat.dtype.newbyteorder("<"), copy=False).tobytes())
-        z.writestr(f"{root}/version", b"3\n")
-        z.writestr(f"{root}/.data/serialization_id", b"0" * 40)
+            write(f"data/{key}", flat.astype(flat.dtype.newbyteorder("<"), copy=False).tobytes())
+        write("version", b"3\n")
+        write(".data/serialization_id", b"0" * 40)
     return out.getvalue()
 
 
@@ -167,6 +170,8 @@ def save(obj: Any, f: FileLike, pickle_module=None, pickle_protocol: int = 2,
         root = os.path.splitext(os.path.basename(path))[0] or "archive"
         data = _archive_bytes(obj, root)
         folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise RuntimeError(f"Parent directory {folder} does not exist.")
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pt", dir=folder)
         try:
             with os.fdopen(fd, "wb") as out:
