@@ -114,9 +114,13 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self):
+        from ...random import rng
+        # every pass draws the workers' base seed, workers or not (as torch does), so the order
+        # and the generators' streams do not depend on num_workers
+        base_seed = int(rng(self.generator).integers(0, 2 ** 62))
         if self.num_workers == 0:
             return self._single_process()
-        return _MultiProcessIter(self)
+        return _MultiProcessIter(self, base_seed)
 
     def _fetch(self, indices):
         if self._auto_collation:
@@ -194,12 +198,10 @@ def _worker_loop(loader: DataLoader, worker_id: int, seed: int, index_queue, res
 class _MultiProcessIter:
     """Dispatch index batches round-robin to workers; yield results in sampler order."""
 
-    def __init__(self, loader: DataLoader) -> None:
-        from ...random import rng
+    def __init__(self, loader: DataLoader, base_seed: int) -> None:
         self.loader = loader
         ctx = loader.multiprocessing_context
         ctx = mp.get_context(ctx) if isinstance(ctx, str) or ctx is None else ctx
-        base_seed = int(rng(loader.generator).integers(0, 2 ** 62))
         self.result_queue = ctx.Queue()
         self.index_queues = []
         self.workers = []
