@@ -190,16 +190,17 @@ print(time.perf_counter() - start)
 """
 
 PROBE_SCRIPT = r"""
-import sys, time, resource
+import sys, time
 start = time.perf_counter()
 sys.path.insert(0, sys.argv[2])
 __import__(sys.argv[1])
 elapsed = time.perf_counter() - start
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(elapsed, hwm * 1024)  # VmHWM: ru_maxrss would count the forking parent's pages
 """
 
 CNN_MEMORY_SCRIPT = r"""
-import sys, resource, numpy as np
+import sys, numpy as np
 sys.path.insert(0, sys.argv[2]); sys.path.insert(0, sys.argv[3])
 lib = __import__(sys.argv[1])
 from run import cnn
@@ -209,7 +210,7 @@ x = lib.tensor(np.random.default_rng(0).standard_normal((64, 1, 28, 28)).astype(
 y = lib.tensor(np.random.default_rng(1).integers(0, 10, 64))
 for _ in range(int(sys.argv[4])):
     opt.zero_grad(); lib.nn.functional.nll_loss(model(x), y).backward(); opt.step()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+print(next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) * 1024)
 """
 
 
@@ -224,7 +225,7 @@ def _median_pair(name, script, args_for, runs, unit, pick=0):
     values = {"ember": [], "torch": []}
     for _ in range(runs):
         for lib in ("ember", "torch"):
-            values[lib].append(float(_child(script, *args_for(lib))[pick]))
+            values[lib].append(float(_child(script, *args_for(lib))[pick]) / (2 ** 20 if unit == "MB" else 1))
     result = Result(name, statistics.median(values["ember"]), statistics.median(values["torch"]), unit)
     print(result.row(), flush=True)
     return result
@@ -264,9 +265,6 @@ def main() -> None:
     for letters, fn in groups.items():
         if any(c in args.only for c in letters):
             results += fn()
-    for r in results:
-        if r.unit == "MB":
-            r.ember, r.torch = r.ember / 2 ** 20, r.torch / 2 ** 20
     if args.write:
         stamp = datetime.date.today().isoformat()
         text = (f"# Benchmarks: ember vs torch\n\nRecorded {stamp} by `python bench/run.py --write` on: "
