@@ -53,76 +53,95 @@ class MaxPool3d(_MaxPoolNd):
     _pool = staticmethod(F.max_pool3d)
 
 
-class AvgPool1d(Module):
-    """Mean over sliding windows of ``(N, C, L)``; torch keeps its sizes as 1-tuples."""
+class _AvgPoolNd(Module):
+    """Mean over sliding windows; ``stride`` defaults to ``kernel_size``."""
 
     __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]
-
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True) -> None:
-        super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class _AvgPoolNd(Module):
-    __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"]
     _pool = None
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True, divisor_override: Optional[int] = None) -> None:
+                 count_include_pad: bool = True) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPoolNd):
+    """Mean over sliding windows of ``(N, C, L)``; torch keeps its sizes as 1-tuples."""
+
+    _pool = staticmethod(F.avg_pool1d)
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__(_single(kernel_size), None if stride is None else _single(stride), _single(padding),
+                         ceil_mode, count_include_pad)
+
+
+class _DivisorAvgPoolNd(_AvgPoolNd):
+    """Average pooling that also takes ``divisor_override`` (torch's 2-D and 3-D pools)."""
+
+    __constants__ = _AvgPoolNd.__constants__ + ["divisor_override"]
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override: Optional[int] = None) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
         return type(self)._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                                 self.count_include_pad, self.divisor_override)
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-
-class AvgPool2d(_AvgPoolNd):
+class AvgPool2d(_DivisorAvgPoolNd):
     """Mean over sliding windows of ``(N, C, H, W)``; ``stride`` defaults to ``kernel_size``."""
 
     _pool = staticmethod(F.avg_pool2d)
 
 
-class AvgPool3d(_AvgPoolNd):
+class AvgPool3d(_DivisorAvgPoolNd):
     """Mean over sliding windows of ``(N, C, D, H, W)``; ``stride`` defaults to ``kernel_size``."""
 
     _pool = staticmethod(F.avg_pool3d)
 
 
-class _AdaptiveMaxPoolNd(Module):
-    __constants__ = ["output_size", "return_indices"]
+class _AdaptivePoolNd(Module):
+    """Pooling to a fixed ``output_size``; as is, the adaptive average pools."""
+
+    __constants__ = ["output_size"]
     _pool = None
 
-    def __init__(self, output_size, return_indices: bool = False) -> None:
+    def __init__(self, output_size) -> None:
         super().__init__()
         self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._pool(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
+    """Adaptive max pooling, which can also return the argmax ``indices``."""
+
+    __constants__ = ["output_size", "return_indices"]
+
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__(output_size)
         self.return_indices = return_indices
 
     def forward(self, input: Tensor):
         return type(self)._pool(input, self.output_size, self.return_indices)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
@@ -138,37 +157,26 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling of ``(N, C, D, H, W)`` to a fixed ``output_size`` (``None`` keeps a dim)."""
+
     _pool = staticmethod(F.adaptive_max_pool3d)
 
 
-class _AdaptiveAvgPoolNd(Module):
-    __constants__ = ["output_size"]
-    _pool = None
-
-    def __init__(self, output_size) -> None:
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, input: Tensor) -> Tensor:
-        return type(self)._pool(input, self.output_size)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
-
-
-class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+class AdaptiveAvgPool1d(_AdaptivePoolNd):
     """Average pooling of ``(N, C, L)`` to a fixed ``output_size``."""
 
     _pool = staticmethod(F.adaptive_avg_pool1d)
 
 
-class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+class AdaptiveAvgPool2d(_AdaptivePoolNd):
     """Average pooling of ``(N, C, H, W)`` to a fixed ``output_size`` (``None`` keeps a dim)."""
 
     _pool = staticmethod(F.adaptive_avg_pool2d)
 
 
-class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """Average pooling of ``(N, C, D, H, W)`` to a fixed ``output_size`` (``None`` keeps a dim)."""
+
     _pool = staticmethod(F.adaptive_avg_pool3d)
 
 
