@@ -120,49 +120,52 @@ def _vector(v, like: tuple, is_like_tuple: bool, fn_name: str, create_graph: boo
     return v
 
 
-_OUTPUT_INDEPENDENT = "The output of the user-provided function is independent of input {}."
+def _inputs(inputs, fn_name: str, create_graph: bool) -> tuple:
+    """(was it a tuple, the inputs to differentiate with respect to)."""
+    is_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    return is_tuple, _prepare(inputs, create_graph, need_graph=True)
 
 
-# ------------------------------------------------------------------------------------ products
-def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
-    """``(func(inputs), v^T J)``: the vector-Jacobian product at ``inputs``."""
-    with grad_mode.enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "vjp")
-        _check_outputs_require_grad(outputs, strict)
-        v = _vector(v, outputs, is_outputs_tuple, "vjp", create_graph,
-                    "the user-provided function returns")
-    with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        result = _zeros_for_none(_grad(outputs, inputs, v, create_graph), inputs, strict, _OUTPUT_INDEPENDENT)
-    return (_unpack(_finish(outputs, create_graph), is_outputs_tuple),
-            _unpack(_finish(result, create_graph), is_inputs_tuple))
+def _inputs_and_v(inputs, v, fn_name: str, create_graph: bool) -> tuple:
+    """(was it a tuple, the prepared inputs, ``v`` checked against them): v is shaped like the inputs."""
+    is_tuple, inputs = _inputs(inputs, fn_name, create_graph)
+    return is_tuple, inputs, _vector(v, inputs, is_tuple, fn_name, create_graph,
+                                     "the input to the user-provided function is")
 
 
-def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
-    """``(func(inputs), J v)``: the Jacobian-vector product, by the double-backward trick."""
+def _outputs(func: Callable, inputs: tuple, fn_name: str, strict: bool) -> tuple:
+    """(was it a tuple, the outputs of ``func(*inputs)``), checked to require grad in strict mode."""
+    is_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", fn_name)
+    _check_outputs_require_grad(outputs, strict)
+    return is_tuple, outputs
+
+
+def _double_backward(outputs: tuple, inputs: tuple, like: tuple) -> tuple:
+    """(the vjp of ``outputs`` at zero cotangents shaped like ``like``, those cotangents).
+
+    The vjp ``J^T u`` is linear in the cotangents ``u``, so its own vjp with respect to them
+    along ``v`` is ``J v``: the double-backward trick behind ``jvp`` and ``hvp``.
+    """
     from ..ops.creation import zeros_like
-    with grad_mode.enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        v = _vector(v, inputs, is_inputs_tuple, "jvp", create_graph,
-                    "the input to the user-provided function is")
-        is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "jvp")
-        _check_outputs_require_grad(outputs, strict)
-        cotangents = tuple(zeros_like(out, requires_grad=True) for out in outputs)
-        grad_inputs = _grad(outputs, inputs, cotangents, create_graph=True)
+    cotangents = tuple(zeros_like(t, requires_grad=True) for t in like)
+    return _grad(outputs, inputs, cotangents, create_graph=True), cotangents
+
+
+def _product(outputs: tuple, wrt: tuple, v, refs: tuple, create_graph: bool, strict: bool, what: str) -> tuple:
+    """The last backward of every product, kept in the graph with ``create_graph``; zeros where independent."""
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        result = _zeros_for_none(_grad(grad_inputs, cotangents, v, create_graph), outputs, strict,
-                                 "The gradient with respect to the input is independent of entry {} in the "
-                                 "grad_outputs when using the double backward trick to compute forward mode "
-                                 "gradients.")
+        return _zeros_for_none(_grad(outputs, wrt, v, create_graph), refs, strict, what)
+
+
+def _results(outputs: tuple, is_outputs_tuple: bool, result: tuple, is_result_tuple: bool,
+             create_graph: bool) -> tuple:
+    """``(func(inputs), product)`` as the caller passed them: tuples or single tensors."""
     return (_unpack(_finish(outputs, create_graph), is_outputs_tuple),
-            _unpack(_finish(result, create_graph), is_outputs_tuple))
+            _unpack(_finish(result, create_graph), is_result_tuple))
 
 
 def _single_scalar_output(func: Callable, inputs: tuple, strict: bool, fn_name: str):
-    is_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", fn_name)
-    _check_outputs_require_grad(outputs, strict)
+    is_tuple, outputs = _outputs(func, inputs, fn_name, strict)
     if is_tuple:
         raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
     if outputs[0].numel() != 1:
@@ -171,40 +174,55 @@ def _single_scalar_output(func: Callable, inputs: tuple, strict: bool, fn_name: 
     return outputs
 
 
+# ------------------------------------------------------------------------------------ products
+def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+    """``(func(inputs), v^T J)``: the vector-Jacobian product at ``inputs``."""
+    with grad_mode.enable_grad():
+        is_inputs_tuple, inputs = _inputs(inputs, "vjp", create_graph)
+        is_outputs_tuple, outputs = _outputs(func, inputs, "vjp", strict)
+        v = _vector(v, outputs, is_outputs_tuple, "vjp", create_graph,
+                    "the user-provided function returns")
+    result = _product(outputs, inputs, v, inputs, create_graph, strict,
+                      "The output of the user-provided function is independent of input {}.")
+    return _results(outputs, is_outputs_tuple, result, is_inputs_tuple, create_graph)
+
+
+def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+    """``(func(inputs), J v)``: the Jacobian-vector product, by the double-backward trick."""
+    with grad_mode.enable_grad():
+        is_inputs_tuple, inputs, v = _inputs_and_v(inputs, v, "jvp", create_graph)
+        is_outputs_tuple, outputs = _outputs(func, inputs, "jvp", strict)
+        grad_inputs, cotangents = _double_backward(outputs, inputs, outputs)
+    result = _product(grad_inputs, cotangents, v, outputs, create_graph, strict,
+                      "The gradient with respect to the input is independent of entry {} in the grad_outputs "
+                      "when using the double backward trick to compute forward mode gradients.")
+    return _results(outputs, is_outputs_tuple, result, is_outputs_tuple, create_graph)
+
+
 def vhp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), v^T H)`` for a scalar ``func``."""
-    with grad_mode.enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        v = _vector(v, inputs, is_inputs_tuple, "vhp", create_graph,
-                    "the input to the user-provided function is")
-        outputs = _single_scalar_output(func, inputs, strict, "vhp")
-        jac = _grad(outputs, inputs, create_graph=True)
-    with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        result = _zeros_for_none(_grad(jac, inputs, v, create_graph), inputs, strict,
-                                 "The jacobian of the user-provided function is independent of input {}.")
-    return (_unpack(_finish(outputs, create_graph), False),
-            _unpack(_finish(result, create_graph), is_inputs_tuple))
+    return _hessian_product(func, inputs, v, create_graph, strict, "vhp")
 
 
 def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), H v)`` for a scalar ``func``, by the double-backward trick."""
-    from ..ops.creation import zeros_like
+    return _hessian_product(func, inputs, v, create_graph, strict, "hvp")
+
+
+def _hessian_product(func: Callable, inputs, v, create_graph: bool, strict: bool, fn_name: str):
+    """``vhp`` differentiates the gradient along ``v``; ``hvp`` applies the double-backward trick to it."""
     with grad_mode.enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        v = _vector(v, inputs, is_inputs_tuple, "hvp", create_graph,
-                    "the input to the user-provided function is")
-        outputs = _single_scalar_output(func, inputs, strict, "hvp")
+        is_inputs_tuple, inputs, v = _inputs_and_v(inputs, v, fn_name, create_graph)
+        outputs = _single_scalar_output(func, inputs, strict, fn_name)
         jac = _grad(outputs, inputs, create_graph=True)
-        grad_jac = tuple(zeros_like(t, requires_grad=True) for t in inputs)
-        double_back = _grad(jac, inputs, grad_jac, create_graph=True)
-    with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        result = _zeros_for_none(_grad(double_back, grad_jac, v, create_graph), inputs, strict,
-                                 "The hessian of the user-provided function is independent of entry {} in "
-                                 "the grad_jacobian.")
-    return (_unpack(_finish(outputs, create_graph), False),
-            _unpack(_finish(result, create_graph), is_inputs_tuple))
+        if fn_name == "hvp":
+            jac, wrt = _double_backward(jac, inputs, inputs)
+            what = "The hessian of the user-provided function is independent of entry {} in the grad_jacobian."
+        else:
+            wrt = inputs
+            what = "The jacobian of the user-provided function is independent of input {}."
+    result = _product(jac, wrt, v, inputs, create_graph, strict, what)
+    return _results(outputs, False, result, is_inputs_tuple, create_graph)
 
 
 # ------------------------------------------------------------------------------------ matrices
@@ -225,11 +243,8 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
     if strategy == "forward-mode":
         raise NotImplementedError("jacobian: ember has no forward-mode AD; use strategy=\"reverse-mode\"")
     with grad_mode.enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
-                                              "jacobian")
-        _check_outputs_require_grad(outputs, strict)
+        is_inputs_tuple, inputs = _inputs(inputs, "jacobian", create_graph)
+        is_outputs_tuple, outputs = _outputs(func, inputs, "jacobian", strict)
         jacobians = []
         for i, out in enumerate(outputs):
             rows: list = [[] for _ in inputs]
