@@ -1,4 +1,4 @@
-"""Make ``import torch`` (and ``torchvision``) resolve to ember, for ``ember run``.
+"""Make ``import torch`` (and ``torchvision``, ``safetensors``) resolve to ember, for ``ember run``.
 
 A meta-path finder answers every ``torch.*`` / ``torchvision.*`` import with an alias
 module over the matching ember module (``torch.nn.functional`` -> ``ember.nn.functional``,
@@ -17,7 +17,7 @@ import sys
 import types
 from typing import Optional
 
-ROOTS = {"torch": "ember", "torchvision": "ember.vision"}
+ROOTS = {"torch": "ember", "torchvision": "ember.vision", "safetensors": "ember.safetensors"}
 
 # torch's (and torchvision's) public submodules. Reached as attributes, the ones ember lacks still
 # resolve (to empty aliases), so that ``torch.fft.rfft(x)`` fails naming ``torch.fft.rfft``.
