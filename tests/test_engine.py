@@ -271,3 +271,42 @@ def test_anomaly_changes_the_version_error_hint():
 def test_anomaly_is_off_by_default_and_free():
     assert not any(_anomaly_flags(T)[0] for T in LIBS)
     assert (ember.ones(2, requires_grad=True) * 2).grad_fn._trace is None
+
+
+# --------------------------------------------------------------------------- .grad takes unshared gradients
+def _address(t) -> int:
+    return t.data_ptr()
+
+
+def test_unshared_gradient_becomes_grad_without_a_copy():
+    """As torch steals it: the matmul's fresh weight gradient is the very memory ``.grad`` holds."""
+    def program(T, x, w):
+        seen = []
+        w.register_hook(lambda g: seen.append(_address(g)))
+        (x @ w).sum().backward()
+        return seen[0] == _address(w.grad)
+    assert same_result(program, rand(5, 4, dtype=np.float64), rand(4, 3, dtype=np.float64)) is True
+
+
+def test_shared_or_kept_gradients_are_copied():
+    """A gradient two leaves receive, one a hook keeps, one the caller passed: ``.grad`` owns its copy."""
+    def program(T, a, b):
+        kept = []
+        a.register_hook(lambda g: kept.append(g))
+        (a + b).sum().backward()
+        a.grad.mul_(10)
+        b.grad.add_(1)
+        given = T.ones(3)
+        c = a.detach().requires_grad_()
+        c.backward(given)
+        c.grad.add_(5)
+        return a.grad, b.grad, kept[0], given, c.grad
+    same_result(program, rand(3), rand(3))
+
+
+def test_gradient_of_a_transposed_leaf_keeps_its_layout():
+    def program(T, x, w):
+        leaf = w.detach().t().requires_grad_()
+        (x @ leaf).sum().backward()
+        return leaf.grad, leaf.grad.stride()
+    same_result(program, rand(5, 4), rand(3, 4))

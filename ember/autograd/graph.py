@@ -9,6 +9,7 @@ node without hooks costs nothing for them.
 from __future__ import annotations
 
 import re
+import sys
 import weakref
 from typing import Callable, Optional, Sequence
 
@@ -182,14 +183,14 @@ class AccumulateGrad(Node):
 def accumulate_into_grad(var, grad) -> None:
     """``var.grad += grad`` as torch does it: a fresh copy first, in place after, unless graphed.
 
-    ``.grad`` never aliases ``grad`` (which may be shared with other leaves or the caller), and
-    is laid out like ``var``. With grad mode on (``create_graph``) the sum is recorded and
-    never in place.
+    ``.grad`` never aliases a ``grad`` that anyone else can see (another leaf, the caller), and
+    is laid out like ``var``; an unshared ``grad`` is taken without a copy, as torch steals it.
+    With grad mode on (``create_graph``) the sum is recorded and never in place.
     """
     if grad_mode._state.enabled:
         var._grad = _copy_with_graph(grad, var._data) if var._grad is None else var._grad + grad
     elif var._grad is None:
-        var._grad = _copy(grad, var._data)
+        var._grad = grad if _unshared(grad, var._data) else _copy(grad, var._data)
     else:
         old = var._grad
         if old._data.flags.writeable:
@@ -206,6 +207,29 @@ def accumulate_retained(tensor, grad) -> None:
         tensor._grad = _copy_with_graph(grad, layout) if grad_mode._state.enabled else _copy(grad, layout)
     else:
         tensor._grad = tensor._grad + grad
+
+
+def _unshared(grad, like: np.ndarray) -> bool:
+    """Whether no one but the engine's buffer holds ``grad`` and it owns an array laid out like
+    ``like``: then ``.grad`` may take it without a copy. Called from ``accumulate_into_grad``."""
+    array = grad._data
+    return (sys.getrefcount(grad) == _UNSHARED_REFS and sys.getrefcount(array) == 3 and array.base is None
+            and array.strides == like.strides and array.flags.writeable and grad._extra is None)
+
+
+def _calibrated_refs() -> int:
+    """The reference count ``_unshared`` sees for a gradient only a list holds: the buffer, the
+    two frames' arguments and ``getrefcount``'s own, measured along the same path of calls."""
+    def accumulate(grad):
+        return unshared(grad)
+
+    def unshared(grad):
+        return sys.getrefcount(grad)
+    slot = [object()]
+    return accumulate(slot[0])
+
+
+_UNSHARED_REFS = _calibrated_refs()
 
 
 def _copy(grad, like: np.ndarray):
