@@ -212,6 +212,8 @@ SPECIAL = {
     "pow_zero_base_half": (lambda T, x: x ** 0.5, [0.0, 1.0]),
     "pow_zero_exponent": (lambda T, x: x ** 0, [0.0, 2.0]),
     "scalar_zero_base": (lambda T, x: 0.0 ** x, [0.0, 1.0, -1.0, 2.0]),
+    "scalar_zero_base_odd_exponents": (lambda T, x: 0.0 ** x, [float("nan"), -0.5, 0.5, float("inf")]),
+    "pow_half_at_signed_zero": (lambda T, x: (x ** -0.5, x ** 0.5), [-0.0, 0.0, 4.0]),
     "sign_at_0": (lambda T, x: T.sign(x), [0.0, 1.0, float("nan")]),
     "sigmoid_saturated": (lambda T, x: T.sigmoid(x), [-100.0, 100.0, 0.0]),
     "tanh_saturated": (lambda T, x: T.tanh(x), [-30.0, 30.0]),
@@ -539,3 +541,21 @@ def test_numpy_warnings_silenced():
     result = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", code], capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("zero", [0.0, -0.0])
+def test_pow_gradients_at_zero_base(zero, dtype):
+    """Both gradients of ``base ** exponent`` at a zero base, for every kind of exponent."""
+    exponents = np.array([np.nan, 0.0, -1.0, -0.5, -2.0, 0.5, 1.0, 2.0, 3.0, np.inf, -np.inf], dtype=dtype)
+    check(lambda T, b, e: b ** e, np.full_like(exponents, zero), exponents)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.div(x, 0, rounding_mode="floor"), lambda T, x: T.div(x, 0, rounding_mode="trunc"),
+    lambda T, x: x // 0, lambda T, x: x % 0, lambda T, x: T.fmod(x, 0),
+    lambda T, x: T.div(x, T.zeros(3, dtype=x.dtype), rounding_mode="floor")],
+    ids=["floor", "trunc", "floordiv", "remainder", "fmod", "floor_tensor"])
+def test_integer_division_by_zero_of_empty_tensors(fn):
+    """No element is divided, so no ZeroDivisionError: an empty result, as in torch."""
+    check(fn, np.zeros((0, 3), np.int32), grad=False)

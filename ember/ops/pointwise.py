@@ -165,11 +165,11 @@ divide = div
 
 def _kernel(fn: Callable, name: str, divides: bool = False) -> Callable:
     """``fn`` as a torch kernel called ``name``: none for bool, and (``divides``) torch's error
-    for an integer division by zero."""
+    for an integer division by zero (none when the result is empty: no element divides)."""
     def forward(x, y):
         if x.dtype.kind == "b":
             raise NotImplementedError(f'"{name}" not implemented for \'Bool\'')
-        if divides and x.dtype.kind in "iu" and not np.all(y):
+        if divides and x.dtype.kind in "iu" and x.size and not np.all(y):
             raise RuntimeError("ZeroDivisionError")
         return fn(x, y)
     return forward
@@ -237,11 +237,14 @@ _POWER = _kernel(_power, "pow")
 
 
 def _pow_scalar(e) -> Callable:
-    """``x ** e`` for a number ``e``: exponents 0 and 1 need no kernel (so they work for bool too)."""
+    """``x ** e`` for a number ``e``: exponents 0 and 1 need no kernel (so they work for bool too);
+    -0.5 is torch's rsqrt (``1 / sqrt(-0.0)`` is -inf where C's pow gives inf)."""
     if e == 0:
         return lambda x, y: np.ones_like(x)
     if e == 1:
         return lambda x, y: x.copy()
+    if e == -0.5:
+        return lambda x, y: np.reciprocal(np.sqrt(x))
     return _POWER
 
 
@@ -273,12 +276,12 @@ def pow(input, exponent, *, out: Optional[Tensor] = None) -> Tensor:
 
 
 def _pow_exponent_grad(g, base, e, out):
-    """d(base ** e)/de = out * log(base), zero where base is 0 and e >= 0."""
+    """d(base ** e)/de = out * log(base), zero where base is 0 and e >= 0 (not where e is nan)."""
     if isinstance(base, Tensor):
         base = base.to(out.dtype)  # the log in the result's precision, as torch does
         return (g * (out * base.log())).where(~((base == 0) & (e >= 0)), 0.0)
     grad = g * (out * float(np.log(np.float64(base))))
-    return grad.where(e < 0, 0.0) if base == 0 else grad
+    return grad.where(~(e >= 0), 0.0) if base == 0 else grad
 
 
 def _pow_vjp(g, a, b, o, need):

@@ -45,6 +45,7 @@ class SGD(Optimizer):
             else:
                 b = buf._data
                 b *= momentum
-                b += (1 - group["dampening"]) * grad
+                dampening = group["dampening"]
+                b += grad if dampening == 0 else (1 - dampening) * grad
             grad = grad + momentum * buf._data if group["nesterov"] else buf._data
         p._data -= hyper(group["lr"]) * grad

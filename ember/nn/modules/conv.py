@@ -4,14 +4,12 @@ from __future__ import annotations
 import math
 from typing import List, Optional, Sequence, Union
 
-from ...ops.creation import empty
 from ...tensor import Tensor
 from .. import functional as F, init
-from ..parameter import Parameter
+from .linear import _init_weight_and_bias
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
-
 
 
 def _ntuple(value, n: int) -> tuple:
@@ -64,12 +62,7 @@ class _ConvNd(Module):
         self._reversed_padding_repeated_twice = self._reversed_padding(padding, kernel_size, dilation)
         shape = ((in_channels, out_channels // groups) if transposed else
                  (out_channels, in_channels // groups)) + kernel_size
-        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _init_weight_and_bias(self, shape, out_channels, bias, device, dtype)
 
     @staticmethod
     def _reversed_padding(padding, kernel_size: tuple, dilation: tuple) -> List[int]:

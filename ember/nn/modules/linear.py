@@ -13,6 +13,17 @@ from .module import Module
 __all__ = ["Identity", "Linear", "Bilinear"]
 
 
+def _init_weight_and_bias(module: Module, weight_shape: tuple, out_features: int, bias: bool, device=None,
+                          dtype=None) -> None:
+    """Register ``weight`` and ``bias`` (of ``out_features``, or None), then fill them by ``reset_parameters``."""
+    module.weight = Parameter(empty(weight_shape, device=device, dtype=dtype))
+    if bias:
+        module.bias = Parameter(empty(out_features, device=device, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
 class Identity(Module):
     """Returns its input; accepts (and ignores) any constructor arguments."""
 
@@ -30,12 +41,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _init_weight_and_bias(self, (out_features, in_features), out_features, bias, device, dtype)
 
     def reset_parameters(self) -> None:
         """torch's default: W ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform_, a=sqrt(5)), b alike."""
@@ -61,12 +67,7 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _init_weight_and_bias(self, (out_features, in1_features, in2_features), out_features, bias, device, dtype)
 
     def reset_parameters(self) -> None:
         if self.in1_features <= 0:
