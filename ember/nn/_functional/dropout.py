@@ -35,12 +35,16 @@ def _apply(input: Tensor, mask: np.ndarray, inplace: bool) -> Tensor:
     return input.mul_(wrap(mask)) if inplace else ops.mul(input, wrap(mask))
 
 
-def _dropout(input: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple) -> Tensor:
+def _dropout(input: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple,
+             alpha: bool = False) -> Tensor:
+    """Plain (or, with ``alpha``, alpha) dropout with one mask entry per element of ``mask_shape``."""
     _check_p(p)
     if not training or p == 0.0:
         return input
     if p == 1.0:
         return input.mul_(0) if inplace else ops.mul(input, 0)
+    if alpha:
+        return _alpha_dropout(input, p, inplace, mask_shape)
     return _apply(input, _keep_mask(input, p, mask_shape), inplace)
 
 
@@ -53,6 +57,16 @@ def _feature_shape(input: Tensor, batched: bool) -> tuple:
     """One mask entry per (sample, channel): trailing (spatial) dims broadcast."""
     lead = 2 if batched else 1
     return tuple(input.shape[:lead]) + (1,) * (input.dim() - lead)
+
+
+def _warn_unless_feature_map(ndim: int, spatial: int) -> None:
+    """torch's deprecation warning for a ``dropout<spatial>d`` input without (N,) C and ``spatial`` dims."""
+    if ndim not in (spatial + 1, spatial + 2):
+        warnings.warn(f"dropout{spatial}d: Received a {ndim}-D input to dropout{spatial}d, which is deprecated and "
+                      "will result in an error in a future release. To retain the behavior and silence this "
+                      f"warning, please use dropout instead. Note that dropout{spatial}d exists to provide "
+                      f"channel-wise dropout on inputs with {spatial} spatial dimensions, a channel dimension, and an "
+                      f"optional batch dimension (i.e. {spatial + 1}D or {spatial + 2}D inputs).", stacklevel=3)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -69,12 +83,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero whole channels of (N, C, H, W) inputs (a 3-D input is read as (N, C, L), as torch does)."""
     _check_p(p)
     ndim = input.dim()
-    if ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will result in "
-                      "an error in a future release. To retain the behavior and silence this warning, please use "
-                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
-                      "inputs).", stacklevel=2)
+    _warn_unless_feature_map(ndim, 2)
     if ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
                       "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
@@ -88,22 +97,12 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs."""
     _check_p(p)
     ndim = input.dim()
-    if ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {ndim}-D input to dropout3d, which is deprecated and will result in "
-                      "an error in a future release. To retain the behavior and silence this warning, please use "
-                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
-                      "inputs).", stacklevel=2)
+    _warn_unless_feature_map(ndim, 3)
     return _dropout(input, p, training, inplace, _feature_shape(input, ndim != 4))
 
 
-def _alpha_dropout(input: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple) -> Tensor:
+def _alpha_dropout(input: Tensor, p: float, inplace: bool, mask_shape: tuple) -> Tensor:
     """Dropped units take SELU's negative saturation value; an affine map keeps mean and variance."""
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input.mul_(0) if inplace else ops.mul(input, 0)
     dt = input._data.dtype
     keep = rng(None).random(mask_shape) >= p
     a = 1.0 / np.sqrt((_SELU_NEG_SAT ** 2 * p + 1) * (1 - p))
@@ -114,9 +113,9 @@ def _alpha_dropout(input: Tensor, p: float, training: bool, inplace: bool, mask_
 
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Dropout for SELU networks: keeps the self-normalising mean and variance."""
-    return _alpha_dropout(input, p, training, inplace, input.shape)
+    return _dropout(input, p, training, inplace, input.shape, alpha=True)
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Alpha dropout of whole channels."""
-    return _alpha_dropout(input, p, training, inplace, _feature_shape(input, True))
+    return _dropout(input, p, training, inplace, _feature_shape(input, True), alpha=True)
