@@ -378,6 +378,18 @@ CASES = {
                              r"Sum of input lengths does not equal the length of the input dataset"),
     "tensor_dataset_sizes": (lambda T: T.utils.data.TensorDataset(T.ones(3), T.ones(4)),
                              r"Size mismatch between tensors"),
+    # ------------------------------------------------------------------------ dtype arguments, non-tensors
+    "mean_int_dtype": (lambda T: _t(T, [1, 2]).mean(dtype=T.int64),
+                       r"mean\(\): could not infer output dtype. Optional dtype must be either a floating "
+                       r"point or complex dtype. Got: Long"),
+    "mean_float_to_bool": (lambda T: T.mean(_t(T, [1.0, 2.0]), 0, dtype=T.bool), r"Optional dtype.*Got: Bool"),
+    "zeros_like_list": (lambda T: T.zeros_like([1]),
+                        r"zeros_like\(\): argument 'input' \(position 1\) must be Tensor, not list"),
+    "ones_like_number": (lambda T: T.ones_like(5), r"ones_like\(\): argument 'input'.*must be Tensor, not int"),
+    "empty_like_none": (lambda T: T.empty_like(None), r"empty_like\(\): .*must be Tensor, not NoneType"),
+    "full_like_list": (lambda T: T.full_like([1], 2.0), r"full_like\(\): .*must be Tensor, not list"),
+    "type_as_number": (lambda T: _ones(T, 2).type_as(5),
+                       r"type_as\(\): argument 'other' \(position 1\) must be Tensor, not int"),
 }
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from .. import dtypes
 from ..device import device as _device, check_device
 from ..tensor import Tensor
-from ._record import wrap, needs_grad, record
+from ._record import wrap, needs_grad, record, check_tensor
 
 
 def cast(input: Tensor, dtype: dtypes.dtype, copy: bool = False) -> Tensor:
@@ -91,7 +91,7 @@ def contiguous(input: Tensor, memory_format=None) -> Tensor:
 
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
-    return cast(input, other.dtype)
+    return cast(input, check_tensor(other, "type_as", "other").dtype)
 
 
 def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:

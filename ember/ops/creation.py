@@ -17,7 +17,7 @@ from ..device import check_device
 from ..tensor import Tensor
 from ._data import array_from_data
 from ._factory import size_arg, np_dtype, finish, overwrite, format_number
-from ._record import wrap, public_names
+from ._record import wrap, check_tensor, public_names
 from . import sampling
 from .sampling import *  # noqa: F401,F403
 from .sampling import (uniform_, normal_, bernoulli_, exponential_, geometric_,  # noqa: F401
@@ -137,9 +137,10 @@ def _fill_value(value):
     return value
 
 
-def _like(fill, input: Tensor, dtype, device, requires_grad) -> Tensor:
+def _like(op: str, fill, input: Tensor, dtype, device, requires_grad) -> Tensor:
     """``fill(array, dtype)`` on ``input``'s array: NumPy's ``*_like`` keep its layout, as torch's
     preserve_format does."""
+    check_tensor(input, op)
     check_device(device)
     npd = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).np
     return finish(fill(input._data, npd), requires_grad)
@@ -147,23 +148,23 @@ def _like(fill, input: Tensor, dtype, device, requires_grad) -> Tensor:
 
 def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
-    return _like(np.zeros_like, input, dtype, device, requires_grad)
+    return _like("zeros_like", np.zeros_like, input, dtype, device, requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
-    return _like(np.ones_like, input, dtype, device, requires_grad)
+    return _like("ones_like", np.ones_like, input, dtype, device, requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
-    return _like(np.empty_like, input, dtype, device, requires_grad)
+    return _like("empty_like", np.empty_like, input, dtype, device, requires_grad)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,
               requires_grad: bool = False, memory_format=None) -> Tensor:
     value = _fill_value(fill_value)
-    return _like(lambda a, d: np.full_like(a, value, d), input, dtype, device, requires_grad)
+    return _like("full_like", lambda a, d: np.full_like(a, value, d), input, dtype, device, requires_grad)
 
 
 # ---------------------------------------------------------------------------- ranges

@@ -87,14 +87,13 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """Mean over ``dim``; integer inputs need an explicit floating ``dtype``, as in torch."""
+    """Mean over ``dim``; the result (``dtype``, else the input's) must be floating, as in torch."""
     axes = reduced_axes(input, dim, "mean")
-    x = input._data
-    if dtype is None and x.dtype.kind != "f":
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
-                           f"point or complex dtype. Got: {capital(x.dtype)}")
-    if dtype is not None:
-        x = x.astype(dtypes.to_dtype(dtype).np, copy=False)
+    result = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).np
+    if result.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} "
+                           f"dtype must be either a floating point or complex dtype. Got: {capital(result)}")
+    x = input._data.astype(result, copy=False)
     out = wrap(mean_array(x, axes, keepdim))
     if input._rg and grad_mode._state.enabled:
         shape, src = input._data.shape, input._data.dtype
