@@ -238,15 +238,21 @@ def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
 
 
 # ---------------------------------------------------------------------------- pixel shuffle
-def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
-    """``(*, C * r^2, H, W)`` -> ``(*, C, H * r, W * r)``: channel blocks become spatial blocks."""
-    check_tensor(input, "pixel_shuffle")
-    r = int(upscale_factor)
+def _shuffle_factor(input: Tensor, factor: int, fn_name: str, arg_name: str) -> int:
+    """``factor`` as an int, after torch's checks (shared by pixel_shuffle and pixel_unshuffle)."""
+    check_tensor(input, fn_name)
+    r = int(factor)
     if input.ndim < 3:
-        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+        raise RuntimeError(f"{fn_name} expects input to have at least 3 dimensions, but got input with "
                            f"{input.ndim} dimension(s)")
     if r <= 0:
-        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+        raise RuntimeError(f"{fn_name} expects a positive {arg_name}, but got {r}")
+    return r
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """``(*, C * r^2, H, W)`` -> ``(*, C, H * r, W * r)``: channel blocks become spatial blocks."""
+    r = _shuffle_factor(input, upscale_factor, "pixel_shuffle", "upscale_factor")
     *lead, c, h, w = input.shape
     if c % (r * r):
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
@@ -259,13 +265,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """``(*, C, H * r, W * r)`` -> ``(*, C * r^2, H, W)``: the inverse of ``pixel_shuffle``."""
-    check_tensor(input, "pixel_unshuffle")
-    r = int(downscale_factor)
-    if input.ndim < 3:
-        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
-                           f"{input.ndim} dimension(s)")
-    if r <= 0:
-        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    r = _shuffle_factor(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
     *lead, c, h, w = input.shape
     if h % r or w % r:
         which, size = ("height", h) if h % r else ("width", w)
