@@ -190,6 +190,19 @@ def test_ternary(name, shapes, dtype):
     check(fns[name], a, b, c)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("kind", ["C", "T", "sliced"])
+def test_where_with_zero_keeps_every_bit(dtype, kind):
+    """Masking with zero (the gradient of relu and of every mask) gives torch's bits: NaN kept, -0 kept."""
+    x = np.array([[np.nan, -np.nan, -0.0, 0.0], [-np.inf, np.inf, -1.5, 2.0], [3.0, -4.0, 5.0, -6.0]], dtype)
+    mask = np.array([[1, 0, 1, 1], [0, 1, 1, 0], [0, 1, 0, 1]], bool)
+    xs, ms = (layout(v, kind) for v in (x, mask))
+    ours = ember.where(ember.from_numpy(ms), ember.from_numpy(xs), 0.0).numpy()
+    theirs = torch.where(torch.from_numpy(ms), torch.from_numpy(xs), 0.0).numpy()
+    assert ours.dtype == theirs.dtype and ours.tobytes() == theirs.tobytes()
+    check(lambda T, v: (T.where(v > 0, v, 0.0), T.where(v > 0, v, -0.0), T.where(v > 0, 0.0, v)), xs)
+
+
 def test_where_scalars_and_uint8_condition():
     x = rand(3, 4)
     check(lambda T, x: (T.where(x > 0, x, 0.0), T.where(x > 0, 1, 2.5), T.where(x > 0, 2, x)), x)

@@ -106,6 +106,21 @@ def clamp_max(input: Tensor, max) -> Tensor:
     return _clamp_numbers(input, None, max, "ClampMaxBackward0")
 
 
+_SAME_WIDTH_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _select(cond: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``np.where(cond, x, y)``; masking a float array with zero (every gradient that stops at a
+    mask) is a bitwise AND with the mask widened to all-ones words, several times faster than
+    ``np.where``'s branch per element on unpredictable masks, with the same bits out."""
+    if (y.ndim == 0 and x.ndim and x.dtype.kind == "f" and cond.shape == x.shape and y == 0 and not np.signbit(y)
+            and x.itemsize in _SAME_WIDTH_INT):
+        words = _SAME_WIDTH_INT[x.itemsize]
+        keep = np.subtract(0, cond.view(np.uint8), dtype=words)  # 0 - True: every bit set
+        return np.bitwise_and(x.view(words), keep, out=keep).view(x.dtype)
+    return np.where(cond, x, y)
+
+
 def where(condition: Tensor, input=None, other=None, *, out: Optional[Tensor] = None):
     """``input`` where ``condition`` holds, else ``other`` (all three broadcast).
 
@@ -128,7 +143,7 @@ def where(condition: Tensor, input=None, other=None, *, out: Optional[Tensor] = 
         cond = cond.astype(bool)
     (a, b), (x, y) = operands("where", (input, other))
     try:
-        result = wrap(np.where(cond, x, y))
+        result = wrap(_select(cond, x, y))
     except ValueError:
         raise broadcast_error(cond.shape, x.shape, y.shape) from None
     if recording(a, b):
