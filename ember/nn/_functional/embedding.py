@@ -55,6 +55,19 @@ def _scatter_rows(grad: Tensor, idx: np.ndarray, num_weights: int, padding_idx: 
     return out
 
 
+def _padding_index(padding_idx: Optional[int], num_embeddings: int) -> Optional[int]:
+    """``padding_idx`` as a row index in ``[0, num_embeddings)`` (None stays None), checked as torch does."""
+    if padding_idx is None:
+        return None
+    if padding_idx > 0 and padding_idx >= num_embeddings:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    if padding_idx < 0:
+        if padding_idx < -num_embeddings:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx = num_embeddings + padding_idx
+    return padding_idx
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None, max_norm: Optional[float] = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` picked by the integer tensor ``input``: output shape ``input.shape + (dim,)``.
@@ -63,14 +76,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None, 
     used whose ``norm_type``-norm exceeds it.
     """
     num_weights = weight.shape[0]
-    if padding_idx is not None:
-        if padding_idx > 0 and padding_idx >= num_weights:
-            raise AssertionError("Padding_idx must be within num_embeddings")
-        if padding_idx < 0:
-            if padding_idx < -num_weights:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx = num_weights + padding_idx
-    else:
+    padding_idx = _padding_index(padding_idx, num_weights)
+    if padding_idx is None:
         padding_idx = -1
     idx = _indices(input)
     if idx.size and (idx.min() < 0 or idx.max() >= num_weights):
