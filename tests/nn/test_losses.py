@@ -294,7 +294,11 @@ def test_loss_gradcheck(fn, reduction):
                                   "binary_cross_entropy", "binary_cross_entropy_with_logits"])
 @pytest.mark.parametrize("dtypes", [(np.float32, np.float64), (np.float64, np.float32), (np.float32, np.int64)])
 def test_mixed_dtypes(name, dtypes):
-    """Promotion (or torch's error) when input and target dtypes differ."""
+    """Promotion (or torch's error) when input and target dtypes differ.
+
+    Every pair has a float32 side, and both libraries compute part of the loss in it (the softplus
+    of float32 logits, the log of a float32 target), so results agree to float32's tolerance only.
+    """
     x = probs(3, 2, dtype=dtypes[0])
     y = probs(3, 2).astype(dtypes[1]) if np.dtype(dtypes[1]).kind == "f" else (probs(3, 2) > 0.5).astype(dtypes[1])
     fn = lambda T, a, b: getattr(F(T), name)(a, b, reduction="sum")  # noqa: E731
@@ -304,4 +308,5 @@ def test_mixed_dtypes(name, dtypes):
         same_message(fn, x, y)
     else:
         # torch's huber backward fails on mixed dtypes ("Found dtype Double but expected Float")
-        check(fn, x, y, requires_grad=[True, y.dtype.kind == "f"], grad=name != "huber_loss")
+        check(fn, x, y, requires_grad=[True, y.dtype.kind == "f"], grad=name != "huber_loss",
+              atol=1e-5, rtol=1e-4)
