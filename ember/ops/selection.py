@@ -117,14 +117,20 @@ def _source_fits(x: np.ndarray, d: int, idx: np.ndarray, source: np.ndarray, op:
             f"{':' if op == 'index_add_' else ''} ({n}){tail}")
 
 
-def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
-    """``input`` with ``alpha * source`` slices added at positions ``index`` along ``dim``."""
+def _index_source_args(input: Tensor, dim: int, index: Tensor, source: Tensor, op: str, dtype_message: str):
+    """(input's array, the wrapped dim, the index vector) of index_add / index_copy, after torch's checks."""
     x = input._data
     d = wrap_dim(dim, x.ndim)
-    idx = _vector_index(index, x, d, "index_add")
-    _same_dtype(x, source._data, "index_add_(): self ({self}) and source ({src}) must have the same scalar "
-                                 "type")
-    _source_fits(x, d, idx, source._data, "index_add_")
+    idx = _vector_index(index, x, d, op)
+    _same_dtype(x, source._data, dtype_message)
+    _source_fits(x, d, idx, source._data, op + "_")
+    return x, d, idx
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """``input`` with ``alpha * source`` slices added at positions ``index`` along ``dim``."""
+    x, d, idx = _index_source_args(input, dim, index, source, "index_add",
+                                   "index_add_(): self ({self}) and source ({src}) must have the same scalar type")
     out = x.copy()
     src = source._data if alpha == 1 else source._data * alpha
     np.add.at(out, _along(d, idx), src.astype(x.dtype, copy=False))
@@ -143,12 +149,9 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """``input`` with its slices at positions ``index`` along ``dim`` replaced by ``source``'s."""
-    x = input._data
-    d = wrap_dim(dim, x.ndim)
-    idx = _vector_index(index, x, d, "index_copy")
-    _same_dtype(x, source._data, "index_copy_(): self and source expected to have the same dtype, but got "
-                                 "(self) {self} and (source) {src}")
-    _source_fits(x, d, idx, source._data, "index_copy_")
+    x, d, idx = _index_source_args(input, dim, index, source, "index_copy",
+                                   "index_copy_(): self and source expected to have the same dtype, but got "
+                                   "(self) {self} and (source) {src}")
     out = x.copy()
     out[_along(d, idx)] = source._data
     result = wrap(out)
