@@ -35,6 +35,13 @@ def _joined_dtype(tensors: list) -> np.dtype:
     return dtypes.result_type(*tensors).np
 
 
+def _join(join, arrays: list, axis: int, tensors: list, out) -> Tensor:
+    """``join`` (``np.concatenate`` or ``np.stack``) of ``arrays`` in the tensors' promoted dtype,
+    written into ``out`` when given."""
+    result = wrap(join(arrays, axis=axis, dtype=_joined_dtype(tensors), casting="unsafe"))
+    return result if out is None else _into(out, result)
+
+
 def _tensor_list(tensors, op: str) -> list:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
@@ -74,11 +81,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
             if k != d and a != b:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
                                    f"size {a} but got size {b} for tensor number {i} in the list.")
-    result = wrap(np.concatenate([t._data for t in used], axis=d, dtype=_joined_dtype(tensors),
-                                 casting="unsafe"))
-    if out is not None:
-        return _into(out, result)
-    if needs_grad(*tensors):
+    result = _join(np.concatenate, [t._data for t in used], d, tensors, out)
+    if out is None and needs_grad(*tensors):
         sizes = [None if skip else t._data.shape[d] for t, skip in zip(tensors, skipped)]
         kinds = [(t._data.shape, t._data.dtype) for t in tensors]
 
@@ -109,11 +113,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out=None) -> Tensor:
         if t._data.shape != ref:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} at "
                                f"entry 0 and {list(t._data.shape)} at entry {i}")
-    result = wrap(np.stack([t._data for t in tensors], axis=d, dtype=_joined_dtype(tensors),
-                           casting="unsafe"))
-    if out is not None:
-        return _into(out, result)
-    if needs_grad(*tensors):
+    result = _join(np.stack, [t._data for t in tensors], d, tensors, out)
+    if out is None and needs_grad(*tensors):
         kinds = [t._data.dtype for t in tensors]
         record(result, "StackBackward0", tensors,
                lambda g: tuple(_cast_to(gi, k) for gi, k in zip(g.unbind(d), kinds)))
