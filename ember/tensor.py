@@ -52,7 +52,7 @@ class Size(tuple):
 class Tensor:
     """A multi-dimensional array of one dtype that can record the ops applied to it."""
 
-    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_vbox", "_base", "_extra",
+    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_vbox", "_base", "_extra", "_acc",
                  "__weakref__")
     __array_priority__ = 1000  # so ndarray (op) Tensor defers to Tensor's reflected operator
 
@@ -78,6 +78,7 @@ class Tensor:
             t._vbox = base._vbox
             t._base = base if base._base is None else base._base
         t._extra = None
+        t._acc = None
         return t
 
     # ----------------------------------------------------------------- metadata
@@ -277,11 +278,11 @@ class Tensor:
 
     def _accumulator(self) -> AccumulateGrad:
         """The leaf's AccumulateGrad node, held weakly as torch does (graphs keep it alive)."""
-        ref = self._extras().get("accumulator")
+        ref = self._acc
         acc = ref() if ref is not None else None
         if acc is None:
             acc = AccumulateGrad(self)
-            self._extra["accumulator"] = weakref.ref(acc)
+            self._acc = weakref.ref(acc)
         return acc
 
     def register_hook(self, hook: Callable) -> RemovableHandle:

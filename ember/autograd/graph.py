@@ -57,7 +57,12 @@ class Node:
         self._name = name
         self.next_functions = next_functions
         self._vjp = vjp
-        self._saved = tuple([(t, t._vbox[0], t.grad_fn) for t in saved]) if saved else None
+        self._saved = None
+        if saved:
+            entries = []
+            for t in saved:  # each with its version and grad_fn now, checked when backward reads it
+                entries.append((t, t._vbox[0], t.grad_fn))
+            self._saved = tuple(entries)
         self._outputs_meta = outputs_meta
         self._hooks = None
         self._trace = anomaly.creation_trace() if anomaly._state.enabled else None

@@ -31,10 +31,15 @@ def needs_grad(*tensors) -> bool:
 
 def record(out: Tensor, name: str, inputs: Sequence, vjp: Callable, saved: Sequence = ()) -> Tensor:
     """Make ``out`` the result of a differentiable op: ``vjp(grad)`` gives one grad per input."""
+    edges = []
+    for t in inputs:  # a plain loop: cheaper than a comprehension's frame for two or three inputs
+        edges.append(gradient_edge(t) if isinstance(t, Tensor) else _NO_EDGE)
     out._rg = True
-    out.grad_fn = Node(name, vjp, tuple(gradient_edge(t) if isinstance(t, Tensor) else (None, 0)
-                                        for t in inputs), saved)
+    out.grad_fn = Node(name, vjp, tuple(edges), saved)
     return out
+
+
+_NO_EDGE = (None, 0)
 
 
 def to_tensor(value, like: Tensor = None) -> Tensor:
