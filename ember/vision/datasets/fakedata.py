@@ -5,7 +5,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .vision import VisionDataset
+from .vision import StandardTransform, VisionDataset
 
 __all__ = ["FakeData"]
 
@@ -37,11 +37,7 @@ class FakeData(VisionDataset):
         if channels == 1:
             img = img[:, :, 0]
         target = int(rng.integers(0, self.num_classes))
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return StandardTransform(self.transform, self.target_transform)(img, target)
 
     def __len__(self) -> int:
         return self.size
