@@ -103,7 +103,7 @@ def _read_header(buffer) -> tuple[dict, int]:
     if 8 + n > len(buffer):
         raise _bad("invalid header length")
     try:
-        text = bytes(buffer[8:8 + n]).decode("utf-8")
+        text = buffer[8:8 + n].decode("utf-8")
     except UnicodeDecodeError as err:
         raise _bad(f"invalid UTF-8 in header: {err}") from None
     try:

@@ -38,9 +38,20 @@ def _arrays(tensors: Dict[str, Tensor]) -> Dict[str, np.ndarray]:
     return {name: t._data for name, t in tensors.items()}
 
 
+def _span(a: np.ndarray) -> tuple[int, int]:
+    """The first and one-past-last byte addresses ``a`` can touch."""
+    low = high = a.__array_interface__["data"][0]
+    for n, stride in zip(a.shape, a.strides):
+        if stride < 0:
+            low += stride * (n - 1)
+        else:
+            high += stride * (n - 1)
+    return low, high + a.itemsize
+
+
 def _shared_groups(arrays: Dict[str, np.ndarray]) -> list:
     """Sets of two or more names whose arrays' memory spans overlap (size-0 arrays share nothing)."""
-    spans = sorted((*np.lib.array_utils.byte_bounds(a), name) for name, a in arrays.items() if a.nbytes)
+    spans = sorted((*_span(a), name) for name, a in arrays.items() if a.nbytes)
     groups: list = []
     stop = None
     for begin, end, name in spans:
