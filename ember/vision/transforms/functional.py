@@ -16,22 +16,23 @@ def _is_pil(img) -> bool:
 
 def to_tensor(pic) -> Tensor:
     """HWC (or HW) uint8 image -> CHW float tensor in [0, 1]; other dtypes keep their values."""
-    if _is_pil(pic):
+    if isinstance(pic, np.ndarray):
+        arr = pic
+    elif _is_pil(pic):
         arr = np.asarray(pic)
         if pic.mode == "1":
             arr = arr.astype(np.uint8) * 255
-    elif isinstance(pic, np.ndarray):
-        arr = pic
     else:
         raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
-    if arr.ndim not in (2, 3):
-        raise ValueError(f"pic should be 2/3 dimensional. Got {arr.ndim} dimensions.")
     if arr.ndim == 2:
-        arr = arr[:, :, None]
-    chw = np.ascontiguousarray(arr.transpose(2, 0, 1))
-    if chw.dtype == np.uint8:
-        return Tensor._make(chw.astype(dtypes.get_default_dtype().np) / np.float32(255))
-    return Tensor._make(chw)
+        chw = arr[None]
+    elif arr.ndim == 3:
+        chw = arr.transpose(2, 0, 1)
+    else:
+        raise ValueError(f"pic should be 2/3 dimensional. Got {arr.ndim} dimensions.")
+    if chw.dtype == np.uint8:  # one pass: cast, divide and lay out contiguously
+        return Tensor._make(np.divide(chw, 255, dtype=dtypes.get_default_dtype().np, order="C"))
+    return Tensor._make(np.ascontiguousarray(chw))
 
 
 def pil_to_tensor(pic) -> Tensor:
@@ -44,21 +45,22 @@ def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inpla
     """(x - mean[c]) / std[c] per channel of a (..., C, H, W) float tensor."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
-    if not tensor.is_floating_point():
+    x = tensor._data
+    if x.dtype.kind != "f":
         raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
-    if tensor.ndim < 3:
+    if x.ndim < 3:
         raise ValueError(f"Expected tensor to be a tensor image of size (..., C, H, W). Got "
                          f"tensor.size() = {tuple(tensor.shape)}")
-    dt = tensor._data.dtype
-    m = np.asarray(mean, dtype=dt).reshape(-1, 1, 1)
-    s = np.asarray(std, dtype=dt).reshape(-1, 1, 1)
-    if (s == 0).any():
+    m = np.asarray(mean, dtype=x.dtype).reshape(-1, 1, 1)
+    s = np.asarray(std, dtype=x.dtype).reshape(-1, 1, 1)
+    if 0 in s.ravel().tolist():  # a list test: NumPy's all() costs more than the arithmetic here
         raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
     if inplace:
-        tensor._data -= m
-        tensor._data /= s
+        x -= m
+        x /= s
         return tensor
-    return Tensor._make((tensor._data - m) / s)
+    out = np.subtract(x, m)
+    return Tensor._make(np.divide(out, s, out=out))
 
 
 def _size_pair(size) -> Tuple[int, int]:
