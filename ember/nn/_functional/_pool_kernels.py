@@ -10,13 +10,17 @@ of one dim and no Python loop over pixels. Each dim is described by an axis obje
 
 Max pooling also tracks where each maximum came from, as torch's flat index into the input
 plane: ties go to the first position in row-major order and a NaN wins (the last one), as in
-torch's kernels; reducing the innermost dim first gives exactly that order.
+torch's kernels; reducing the innermost dim first gives exactly that order. Windows that
+tile the input (stride = kernel, no padding) take a shorter path: a few whole-array ops per
+kernel position, the winner kept as its position within the window (``TileArgmax``).
 """
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+import math
+from typing import Iterator, Optional, Sequence
 
 import numpy as np
+
 
 
 class RegularAxis:
@@ -145,16 +149,24 @@ def divisor(axes: Sequence, include_pad: bool) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------ max
 def window_max(x: np.ndarray, axes: Sequence, with_index: bool) -> tuple:
-    """``(values, index)``: each window's max and (if asked) its flat index in the input plane.
+    """``(values, argmax)``: each window's max and (if asked) where it came from, a
+    ``TileArgmax`` or ``FlatArgmax``.
 
     Along each dim the winner's kernel position is tracked (and the positions already found
     along inner dims follow it); the flat index is assembled from them at the end. NaN
     shows in the values whatever happens, so only then are positions redone with NaN winning.
     """
+    if with_index and x.dtype.kind == "f":
+        kernel = tiling(axes)
+        found = tiled_max(x, kernel, tuple(ax.out for ax in axes)) if kernel else None
+        if found is not None:
+            return found
     values, locs = _reduce_max(x, axes, with_index, nan=False)
     if with_index and values.dtype.kind == "f" and np.isnan(values).any():
         values, locs = _reduce_max(x, axes, with_index, nan=True)
-    return values, (_flat_index(locs, axes) if with_index else None)
+    if not with_index:
+        return values, None
+    return values, FlatArgmax(_flat_index(locs, axes), x.shape[1:], any(ax.overlapping for ax in axes))
 
 
 def _reduce_max(x: np.ndarray, axes: Sequence, with_index: bool, nan: bool) -> tuple:
@@ -232,16 +244,84 @@ def _along(v, axis: int, ndim: int) -> np.ndarray:
     return np.reshape(v, (-1,) + (1,) * (ndim - axis - 1))
 
 
+# ------------------------------------------------------------------------------------ tiled max
+def tiling(axes: Sequence) -> Optional[tuple]:
+    """The kernel, when the windows tile the input: stride = kernel, no padding, dilation or
+    partial window, at most 256 positions (so a position fits a byte); else None."""
+    for ax in axes:
+        if not (isinstance(ax, RegularAxis) and ax.stride == ax.kernel and ax.pad == 0
+                and (ax.dilation == 1 or ax.kernel == 1) and ax.out * ax.kernel <= ax.size):
+            return None
+    kernel = tuple(ax.kernel for ax in axes)
+    return kernel if math.prod(kernel) <= 256 else None
+
+
+def _tile(x: np.ndarray, kernel: tuple, out: tuple, pos: tuple) -> np.ndarray:
+    """The view of ``x`` ``(P, *spatial)`` holding kernel position ``pos`` of every window."""
+    return x[(slice(None),) + tuple(slice(j, j + o * k, k) for j, o, k in zip(pos, out, kernel))]
+
+
+def tiled_max(x: np.ndarray, kernel: tuple, out: tuple) -> tuple:
+    """``(values, TileArgmax)`` of tiling windows; None when a NaN is among the maxima (the
+    general path then puts the winner on the last NaN, as torch does)."""
+    positions = list(np.ndindex(*kernel))
+    best = _tile(x, kernel, out, positions[0]).copy()
+    loc = np.zeros(best.shape, np.uint8)
+    for p, pos in enumerate(positions[1:], 1):
+        v = _tile(x, kernel, out, pos)
+        win = np.greater(v, best)  # strictly: ties keep the earlier position
+        np.maximum(best, v, out=best)
+        np.maximum(loc, np.multiply(win, p, dtype=np.uint8), out=loc)  # p exceeds every earlier position
+    if best.dtype.kind == "f" and np.isnan(best).any():
+        return None
+    return best, TileArgmax(loc, kernel, x.shape[1:])
+
+
 # ------------------------------------------------------------------------------------ max backward
-def scatter(g: np.ndarray, index: np.ndarray, plane: int, overlapping: bool) -> np.ndarray:
-    """``(P, plane)`` zeros with each ``g`` added at its flat ``index`` (the max's input position)."""
-    p, m = g.shape[0], int(np.prod(g.shape[1:]))
-    where = (index.reshape(p, m) + (np.arange(p, dtype=np.intp) * plane)[:, None]).ravel()
-    if overlapping:
-        return np.bincount(where, g.ravel(), p * plane).astype(g.dtype).reshape(p, plane)
-    out = np.zeros(p * plane, g.dtype)
-    out[where] = g.ravel()
-    return out.reshape(p, plane)
+class FlatArgmax:
+    """Where each window's max came from, as its flat index ``(P, *out)`` into the input plane."""
+
+    def __init__(self, index: np.ndarray, in_size: tuple, overlapping: bool) -> None:
+        self.index, self.in_size, self.overlapping = index, in_size, overlapping
+
+    def flat(self) -> np.ndarray:
+        return self.index
+
+    def scatter(self, g: np.ndarray) -> np.ndarray:
+        """``(P, *in_size)`` zeros with each ``g`` ``(P, *out)`` added at its max's position."""
+        p, m, plane = g.shape[0], int(np.prod(g.shape[1:])), math.prod(self.in_size)
+        where = (self.index.reshape(p, m) + (np.arange(p, dtype=np.intp) * plane)[:, None]).ravel()
+        if self.overlapping:
+            return np.bincount(where, g.ravel(), p * plane).astype(g.dtype).reshape((p,) + self.in_size)
+        out = np.zeros(p * plane, g.dtype)
+        out[where] = g.ravel()
+        return out.reshape((p,) + self.in_size)
+
+
+class TileArgmax:
+    """Where each tiling window's max came from, as its row-major position ``loc`` in the window."""
+
+    def __init__(self, loc: np.ndarray, kernel: tuple, in_size: tuple) -> None:
+        self.loc, self.kernel, self.in_size = loc, kernel, in_size
+
+    def flat(self) -> np.ndarray:
+        """The flat index into the input plane, as torch's ``return_indices`` gives it: each
+        window's first input plus the offset of its winning position (looked up by ``loc``)."""
+        loc = self.loc
+        dtype = np.int32 if math.prod(self.in_size) < 2 ** 31 else np.int64
+        strides = [math.prod(self.in_size[axis + 1:]) for axis in range(len(self.in_size))]
+        offsets = np.array([sum(j * st for j, st in zip(pos, strides)) for pos in np.ndindex(*self.kernel)], dtype)
+        flat = offsets[loc]
+        for axis, (k, st) in enumerate(zip(self.kernel, strides), 1):
+            flat += _along(np.arange(loc.shape[axis], dtype=dtype) * (k * st), axis, flat.ndim)
+        return flat
+
+    def scatter(self, g: np.ndarray) -> np.ndarray:
+        """Each window's gradient at its max's position, zeros elsewhere.
+
+        Through the flat index: one indexed write beats a masked write per kernel position.
+        """
+        return FlatArgmax(self.flat(), self.in_size, False).scatter(g)
 
 
 def gather(h: np.ndarray, index: np.ndarray) -> np.ndarray:

@@ -162,35 +162,34 @@ def _max_pool(x: Tensor, axes: list, name: str, return_indices: bool):
     lead = tuple(x.shape[:x.ndim - nd])
     out_shape = lead + tuple(ax.out for ax in axes)
     recording = needs_grad(x)
-    values, index = K.window_max(_planes(x, nd), axes, recording or return_indices)
+    values, argmax = K.window_max(_planes(x, nd), axes, recording or return_indices)
     out = wrap(values.reshape(out_shape))
     if recording:
         in_shape = tuple(x.shape)
-        overlapping = any(ax.overlapping for ax in axes)
-        record(out, name, (x,), lambda g: (_scatter(g, index, in_shape, overlapping),))
+        record(out, name, (x,), lambda g: (_scatter(g, argmax, in_shape),))
     if return_indices:
-        return out, wrap(index.astype(np.int64).reshape(out_shape))
+        return out, wrap(argmax.flat().astype(np.int64).reshape(out_shape))
     return out
 
 
-def _scatter(g: Tensor, index: np.ndarray, in_shape: tuple, overlapping: bool) -> Tensor:
+def _scatter(g: Tensor, argmax, in_shape: tuple) -> Tensor:
     """Max pooling's backward: each gradient goes to its window's argmax."""
-    plane = int(np.prod(in_shape[len(in_shape) - index.ndim + 1:]))
-    out = wrap(K.scatter(g._data.reshape(index.shape), index, plane, overlapping).reshape(in_shape))
+    nd = len(argmax.in_size)
+    out = wrap(argmax.scatter(g._data.reshape((-1,) + g._data.shape[g.ndim - nd:])).reshape(in_shape))
     if needs_grad(g):
         out_shape = tuple(g.shape)
         record(out, "MaxPool2DWithIndicesBackwardBackward0", (g,),
-               lambda h: (_gather(h, index, out_shape, overlapping),))
+               lambda h: (_gather(h, argmax, out_shape),))
     return out
 
 
-def _gather(h: Tensor, index: np.ndarray, out_shape: tuple, overlapping: bool) -> Tensor:
+def _gather(h: Tensor, argmax, out_shape: tuple) -> Tensor:
     """The adjoint of ``_scatter``: read ``h`` at each window's argmax."""
     in_shape = tuple(h.shape)
-    plane = int(np.prod(in_shape[len(in_shape) - index.ndim + 1:]))
-    out = wrap(K.gather(h._data.reshape(index.shape[0], plane), index).reshape(out_shape))
+    index = argmax.flat()
+    out = wrap(K.gather(h._data.reshape(index.shape[0], -1), index).reshape(out_shape))
     if needs_grad(h):
-        record(out, "GatherBackward0", (h,), lambda g: (_scatter(g, index, in_shape, overlapping),))
+        record(out, "GatherBackward0", (h,), lambda g: (_scatter(g, argmax, in_shape),))
     return out
 
 
