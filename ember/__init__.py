@@ -45,3 +45,6 @@ from . import accelerator, backends, cuda, distributions  # noqa: E402,F401
 from ._runtime import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402,F401
                        get_num_interop_threads, use_deterministic_algorithms, are_deterministic_algorithms_enabled,
                        is_deterministic_algorithms_warn_only_enabled)
+from ._runtime import keep_freed_memory as _keep_freed_memory  # noqa: E402
+
+_keep_freed_memory()

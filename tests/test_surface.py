@@ -3,6 +3,9 @@
 ember.accelerator, thread counts, deterministic algorithms, constants, devices, and Python
 protocols (format, index, NumPy interop, iteration, sum, legacy spellings)."""
 import copy
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -359,3 +362,28 @@ def test_mps_device_refused_as_torch():
 
 def test_cuda_with_index_refused_as_torch():
     same(lambda T: T.ones(2).cuda(0))
+
+
+# ---------------------------------------------------------------------------- the allocator
+_FAULTS = r"""
+import resource, numpy as np, ember
+def step():  # a training step's pattern: several large arrays alive together, all freed at its end
+    arrays = [np.ones(4 << 20, np.float32) for _ in range(6)]  # 6 x 16 MiB
+for _ in range(3):
+    step()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    step()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_freed_large_blocks_are_reused_not_faulted_in_again():
+    """Importing ember keeps freed blocks for the next step; EMBER_MALLOC_TUNING=0 leaves glibc's default."""
+    def faults(tuning: str) -> int:
+        env = dict(os.environ, EMBER_MALLOC_TUNING=tuning)
+        return int(subprocess.run([sys.executable, "-c", _FAULTS], env=env, capture_output=True, text=True,
+                                  check=True).stdout)
+    tuned, default = faults("1"), faults("0")
+    assert default > 1000 and tuned * 10 < default, (tuned, default)
