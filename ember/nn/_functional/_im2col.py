@@ -13,11 +13,11 @@ The three kernels are the convolution and its two adjoints: ``forward(x, w) = y`
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 _CHUNK_BYTES = 1 << 22  # about 4 MiB of im2col columns per GEMM, to stay in cache
 
@@ -56,7 +56,7 @@ def output_size(size: int, kernel: int, stride: int, dilation: int, pad_lo: int,
 
 def prepare(x: np.ndarray, geom: ConvGeometry) -> np.ndarray:
     """``x`` as a C-contiguous, zero-padded ``(N, *padded_size, C)`` array (a view when it already is)."""
-    xl = np.moveaxis(x, 1, -1)
+    xl = x.transpose((0,) + tuple(range(2, x.ndim)) + (1,))
     if geom.padded_size == geom.in_size:
         return np.ascontiguousarray(xl)
     out = np.zeros((x.shape[0],) + geom.padded_size + x.shape[1:2], x.dtype)
@@ -67,28 +67,30 @@ def prepare(x: np.ndarray, geom: ConvGeometry) -> np.ndarray:
 def forward(xp: np.ndarray, w: np.ndarray, bias: Optional[np.ndarray], geom: ConvGeometry) -> np.ndarray:
     """The convolution ``(N, O, *out_size)`` of a prepared input with weight ``(O, C / groups, *kernel)``.
 
-    Per chunk and group: ``w (O, k*C) @ columns.T (k*C, rows)``, which lands in the output
-    as runs of whole images' planes.
+    Per chunk and group: ``columns (rows, k*C) @ w.T (k*C, O)``, the orientation BLAS runs
+    fastest here (a long M against the short weight); the channels-last result is then
+    transposed into the output, with the bias added on the way.
     """
     n, g = xp.shape[0], geom.groups
     o = w.shape[0]
-    wg = _grouped_weight(w, g)
-    length = int(np.prod(geom.out_size))
+    og = o // g
+    wt = _grouped_weight(w, g).transpose(0, 2, 1)  # (groups, k*C, O/groups)
+    length = math.prod(geom.out_size)
     out = np.empty((n, o, length), np.result_type(xp, w))
     windows = _windows(xp, geom)
     cols_buf = res_buf = None
-    for part in _chunks(n, length * wg.shape[-1] * g * xp.itemsize):
+    for part in _chunks(n, length * wt.shape[1] * g * xp.itemsize):
         m = part.stop - part.start
-        cols_buf = _buffer(cols_buf, (g, m * length, wg.shape[-1]), xp.dtype)
-        res_buf = _buffer(res_buf, (g, o // g, m * length), out.dtype)
+        cols_buf = _buffer(cols_buf, (g, m * length, wt.shape[1]), xp.dtype)
+        res_buf = _buffer(res_buf, (g, m * length, og), out.dtype)
         cols = _columns(windows[part], cols_buf[:, :m * length])
-        res = _gemm(wg, cols.transpose(0, 2, 1), res_buf[:, :, :m * length])
-        dst = out[part].reshape(m, g, o // g, length)
-        src = res.reshape(g, o // g, m, length).transpose(2, 0, 1, 3)
+        res = _gemm(cols, wt, res_buf[:, :m * length])
+        dst = out[part].reshape(m, g, og, length)
+        src = res.reshape(g, m, length, og).transpose(1, 0, 3, 2)
         if bias is None:
             np.copyto(dst, src)
         else:
-            np.add(src, bias.reshape(g, o // g, 1), out=dst)
+            np.add(src, bias.reshape(g, og, 1), out=dst)
     return out.reshape((n, o) + geom.out_size)
 
 
@@ -99,8 +101,8 @@ def weight_grad(xp: np.ndarray, gy: np.ndarray, geom: ConvGeometry, weight_shape
     """
     n, g = xp.shape[0], geom.groups
     o, cg = weight_shape[:2]
-    k = int(np.prod(geom.kernel))
-    length = int(np.prod(geom.out_size))
+    k = math.prod(geom.kernel)
+    length = math.prod(geom.out_size)
     dtype = np.result_type(xp, gy)
     acc = np.zeros((g, o // g, k * cg), dtype)
     windows = _windows(xp, geom)
@@ -146,9 +148,9 @@ def _col2im(gy: np.ndarray, w: np.ndarray, geom: ConvGeometry) -> np.ndarray:
     """``input_grad`` for any stride: per kernel position, ``gy @ w`` added onto the windows it came from."""
     n, g = gy.shape[0], geom.groups
     o, cg = w.shape[:2]
-    k = int(np.prod(geom.kernel))
+    k = math.prod(geom.kernel)
     wk = np.ascontiguousarray(np.moveaxis(w.reshape(g, o // g, cg, k), 3, 0))  # (k, g, o/g, cg)
-    length = int(np.prod(geom.out_size))
+    length = math.prod(geom.out_size)
     dtype = np.result_type(gy, w)
     out = np.empty((n, g * cg) + geom.in_size, dtype)
     rows_buf = cols_buf = pad_buf = None
@@ -201,12 +203,15 @@ def _windows(xp: np.ndarray, geom: ConvGeometry) -> np.ndarray:
     shape = (xp.shape[0],) + geom.out_size + geom.kernel + xp.shape[-1:]
     strides = ((sp[0],) + tuple(s * st for s, st in zip(sp[1:-1], geom.stride))
                + tuple(s * d for s, d in zip(sp[1:-1], geom.dilation)) + (sp[-1],))
-    return as_strided(xp, shape, strides, writeable=False)
+    return np.ndarray(shape, xp.dtype, xp, 0, strides)  # xp is C-contiguous (``prepare``)
 
 
 def _columns(windows: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Copy windows ``(m, *out, *kernel, C)`` into ``dst`` ``(groups, m * out, kernel * C / groups)``."""
     g = dst.shape[0]
+    if g == 1:
+        np.copyto(dst.reshape(windows.shape), windows[None])
+        return dst
     split = windows.reshape(windows.shape[:-1] + (g, windows.shape[-1] // g))
     np.copyto(dst.reshape((g,) + split.shape[:-2] + split.shape[-1:]), np.moveaxis(split, -2, 0))
     return dst
@@ -215,6 +220,6 @@ def _columns(windows: np.ndarray, dst: np.ndarray) -> np.ndarray:
 def _grouped_weight(w: np.ndarray, groups: int) -> np.ndarray:
     """Weight ``(O, Cg, *kernel)`` as ``(groups, O / groups, kernel * Cg)``, in the columns' order."""
     o, cg = w.shape[:2]
-    k = int(np.prod(w.shape[2:]))
-    return np.ascontiguousarray(np.moveaxis(w.reshape(groups, o // groups, cg, k), 2, 3)) \
+    k = math.prod(w.shape[2:])
+    return np.ascontiguousarray(w.reshape(groups, o // groups, cg, k).transpose(0, 1, 3, 2)) \
         .reshape(groups, o // groups, k * cg)
