@@ -59,7 +59,11 @@ def prepare(x: np.ndarray, geom: ConvGeometry) -> np.ndarray:
     xl = x.transpose((0,) + tuple(range(2, x.ndim)) + (1,))
     if geom.padded_size == geom.in_size:
         return np.ascontiguousarray(xl)
-    out = np.zeros((x.shape[0],) + geom.padded_size + x.shape[1:2], x.dtype)
+    out = np.empty((x.shape[0],) + geom.padded_size + x.shape[1:2], x.dtype)
+    for axis, (lo, hi) in enumerate(zip(geom.pad_lo, geom.pad_hi), 1):  # zero only the border
+        lead = (slice(None),) * axis
+        out[lead + (slice(0, lo),)] = 0
+        out[lead + (slice(out.shape[axis] - hi, None),)] = 0
     out[geom.interior()] = xl
     return out
 

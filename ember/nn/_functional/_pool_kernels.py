@@ -305,23 +305,28 @@ class TileArgmax:
         self.loc, self.kernel, self.in_size = loc, kernel, in_size
 
     def flat(self) -> np.ndarray:
-        """The flat index into the input plane, as torch's ``return_indices`` gives it: each
-        window's first input plus the offset of its winning position (looked up by ``loc``)."""
-        loc = self.loc
-        dtype = np.int32 if math.prod(self.in_size) < 2 ** 31 else np.int64
-        strides = [math.prod(self.in_size[axis + 1:]) for axis in range(len(self.in_size))]
-        offsets = np.array([sum(j * st for j, st in zip(pos, strides)) for pos in np.ndindex(*self.kernel)], dtype)
-        flat = offsets[loc]
-        for axis, (k, st) in enumerate(zip(self.kernel, strides), 1):
-            flat += _along(np.arange(loc.shape[axis], dtype=dtype) * (k * st), axis, flat.ndim)
-        return flat
+        """The flat index into the input plane, as torch's ``return_indices`` gives it."""
+        return self._index(np.int32 if math.prod(self.in_size) < 2 ** 31 else np.int64, planes=False)
 
     def scatter(self, g: np.ndarray) -> np.ndarray:
-        """Each window's gradient at its max's position, zeros elsewhere.
+        """Each window's gradient at its max's position, zeros elsewhere: one indexed write."""
+        plane = math.prod(self.in_size)
+        out = np.zeros(g.shape[0] * plane, g.dtype)
+        out[self._index(np.intp, planes=True).ravel()] = g.ravel()
+        return out.reshape((g.shape[0],) + self.in_size)
 
-        Through the flat index: one indexed write beats a masked write per kernel position.
-        """
-        return FlatArgmax(self.flat(), self.in_size, False).scatter(g)
+    def _index(self, dtype, planes: bool) -> np.ndarray:
+        """Each window's first input plus the offset of its winning position (looked up by ``loc``),
+        into the input plane, or with ``planes`` into the whole ``(P, *in_size)`` array."""
+        loc = self.loc
+        strides = [math.prod(self.in_size[axis + 1:]) for axis in range(len(self.in_size))]
+        offsets = np.array([sum(j * st for j, st in zip(pos, strides)) for pos in np.ndindex(*self.kernel)], dtype)
+        index = offsets[loc]
+        if planes:
+            index += _along(np.arange(loc.shape[0], dtype=dtype) * math.prod(self.in_size), 0, index.ndim)
+        for axis, (k, st) in enumerate(zip(self.kernel, strides), 1):
+            index += _along(np.arange(loc.shape[axis], dtype=dtype) * (k * st), axis, index.ndim)
+        return index
 
 
 def gather(h: np.ndarray, index: np.ndarray) -> np.ndarray:
