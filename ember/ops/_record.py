@@ -63,10 +63,11 @@ def sum_to(grad: Tensor, shape: tuple) -> Tensor:
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
-                                      if s == 1 and grad.shape[i + lead] != 1)
-    out = grad.sum(dims, keepdim=True) if dims else grad
-    return out.reshape(shape) if lead or out.shape != shape else out
+    kept = tuple(i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1)
+    if not kept and lead:  # only leading dims to drop: the sum is the result, an array of its own
+        return grad.sum(tuple(range(lead)))
+    out = grad.sum(tuple(range(lead)) + kept, keepdim=True)
+    return out.reshape(shape)
 
 
 wrap_dim = _wrap_dim
