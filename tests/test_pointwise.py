@@ -203,6 +203,16 @@ def test_where_with_zero_keeps_every_bit(dtype, kind):
     check(lambda T, v: (T.where(v > 0, v, 0.0), T.where(v > 0, v, -0.0), T.where(v > 0, 0.0, v)), xs)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64, np.int8])
+@pytest.mark.parametrize("kind", ["C", "T", "sliced"])
+def test_relu_gives_torchs_bits(dtype, kind):
+    """relu(-0.0) is -0.0 and NaN keeps its sign, in every dtype and layout."""
+    x = np.array([[-0.0, 0.0, np.nan, -np.nan], [-1.5, 2.0, -np.inf, np.inf], [3.0, -4.0, 5.0, -6.0]])
+    x = layout(x.astype(dtype) if np.dtype(dtype).kind == "f" else np.nan_to_num(x, posinf=9, neginf=-9).astype(dtype), kind)
+    ours, theirs = ember.relu(ember.from_numpy(x)).numpy(), torch.relu(torch.from_numpy(x)).numpy()
+    assert ours.dtype == theirs.dtype and ours.tobytes() == theirs.tobytes()
+
+
 def test_where_scalars_and_uint8_condition():
     x = rand(3, 4)
     check(lambda T, x: (T.where(x > 0, x, 0.0), T.where(x > 0, 1, 2.5), T.where(x > 0, 2, x)), x)

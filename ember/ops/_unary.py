@@ -99,6 +99,17 @@ def _frac(x: np.ndarray) -> np.ndarray:
     return x - np.trunc(x)
 
 
+def _relu(x: np.ndarray) -> np.ndarray:
+    """``max(0, x)`` against an array of zeros: NumPy's same-shape loop is vectorised where its
+    loop against a scalar is not (2-3x slower), and zeros first give torch's bits (relu(-0.0) = -0.0;
+    NumPy's half-precision maximum drops that sign, so halves select instead)."""
+    if x.dtype == np.float16:
+        return np.where(x < 0, x.dtype.type(0), x)
+    out = np.empty_like(x)
+    out.fill(0)
+    return np.maximum(out, x, out=out)
+
+
 def _relu_grad(g: Tensor, y: Tensor) -> Tensor:
     from .pointwise import where
     return where(y > 0, g, 0.0)
@@ -139,7 +150,7 @@ floor = _unary("floor", _on_floats(np.floor), _zero_grad, real=False, check=_no_
 ceil = _unary("ceil", _on_floats(np.ceil), _zero_grad, real=False, check=_no_kernel("ceil_vml_cpu", "b"))
 trunc = _unary("trunc", _on_floats(np.trunc), _zero_grad, real=False, check=_no_kernel("trunc_vml_cpu", "b"))
 frac = _unary("frac", _frac, lambda g, x: g, real=False, check=_no_kernel("frac_cpu", "biu"))
-relu = _unary("relu", lambda x: np.maximum(x, x.dtype.type(0)), _relu_grad, "o", real=False,
+relu = _unary("relu", _relu, _relu_grad, "o", real=False,
               check=_bool_error("Boolean inputs not supported for relu"))
 isnan = _unary("isnan", np.isnan, None, real=False)
 isinf = _unary("isinf", np.isinf, None, real=False)
