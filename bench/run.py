@@ -5,6 +5,10 @@ with ``--write``, records it with the machine's description in BENCHMARKS.md.
 Workloads (a)-(g) are those of the performance issue: eager overhead, MLP and CNN training
 steps, inference latency and throughput, an MNIST epoch with its DataLoader, import cost,
 and peak memory while training the CNN.
+
+Each library runs in processes of its own, in alternating rounds (ember, torch, torch, ember,
+...): in one process the two libraries' BLAS and OpenMP thread pools spin against each other
+and slow both several-fold, which no user sees. The ember processes never import torch.
 """
 from __future__ import annotations
 
@@ -13,9 +17,12 @@ import compileall
 import datetime
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 
@@ -23,12 +30,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Result, compare, machine, table  # noqa: E402
+from harness import Result, machine, table  # noqa: E402
 
-import torch  # noqa: E402
-import ember  # noqa: E402
 
-torch.set_num_threads(os.cpu_count() or 1)
+def _import(name: str):
+    lib = __import__(name)
+    if name == "torch":
+        lib.set_num_threads(os.cpu_count() or 1)
+    return lib
 
 
 # ---------------------------------------------------------------------------- models, both libraries
@@ -63,8 +72,14 @@ def cnn(lib):
     return CNN()
 
 
-def _same_weights(e_model, t_model):
-    e_model.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in t_model.state_dict().items()})
+def _same_weights(lib, model):
+    """Both libraries' models get the same weights: uniform(+-1/sqrt(fan_in)) from one seeded stream."""
+    rng = np.random.default_rng(0)
+    with lib.no_grad():
+        for p in model.parameters():
+            fan_in = int(np.prod(p.shape[1:])) if len(p.shape) > 1 else p.shape[0]
+            p.copy_(lib.tensor(rng.uniform(-1, 1, tuple(p.shape)).astype(np.float32) / np.sqrt(fan_in)))
+    return model
 
 
 def _batch(lib, n, shape=(1, 28, 28)):
@@ -86,70 +101,94 @@ def _train_step(lib, model, loss_fn, batch, momentum=0.9):
     return step
 
 
-# ---------------------------------------------------------------------------- workloads
-def eager_overhead(repeats):
-    out = []
+# ---------------------------------------------------------------------------- in-process workloads (a)-(d)
+# name -> (group letter, unit, calls per timing, repeats, setup(lib) -> the call)
+Workload = Tuple[str, str, int, int, Callable]
+
+
+def _eager(lib, rg: bool, op: str, backward: bool) -> Callable:
     rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((64, 128)).astype(np.float32), rng.standard_normal((64, 128)).astype(np.float32)
-    w = rng.standard_normal((128, 128)).astype(np.float32)
+    a, b = (lib.tensor(rng.standard_normal((64, 128)).astype(np.float32), requires_grad=rg) for _ in range(2))
+    w = lib.tensor(rng.standard_normal((128, 128)).astype(np.float32), requires_grad=rg)
+    forward = {"add": lambda: a + b, "relu": lambda: a.relu(), "matmul": lambda: a @ w}[op]
+    return (lambda: forward().sum().backward()) if backward else forward
+
+
+def _training(make, loss: str, n: int) -> Callable:
+    def setup(lib):
+        model = _same_weights(lib, make(lib))
+        return _train_step(lib, model, getattr(lib.nn.functional, loss), _batch(lib, n))
+    return setup
+
+
+def _inference(make, n: int) -> Callable:
+    def setup(lib):
+        model = _same_weights(lib, make(lib)).eval()
+        x, _ = _batch(lib, n)
+
+        def run():
+            with lib.no_grad():
+                model(x)
+        return run
+    return setup
+
+
+def workloads() -> List[Workload]:
+    out: List[Workload] = []
     for rg in (False, True):
-        ea, eb, ew = (ember.tensor(v, requires_grad=rg) for v in (a, b, w))
-        ta, tb, tw = (torch.tensor(v, requires_grad=rg) for v in (a, b, w))
         tag = "requires_grad" if rg else "no grad"
-        out.append(compare(f"(a) add 64x128, {tag}", lambda: ea + eb, lambda: ta + tb, repeats, 200, unit="us"))
-        out.append(compare(f"(a) relu 64x128, {tag}", lambda: ea.relu(), lambda: ta.relu(), repeats, 200, unit="us"))
-        out.append(compare(f"(a) matmul 64x128 @ 128x128, {tag}", lambda: ea @ ew, lambda: ta @ tw, repeats, 100,
-                           unit="us"))
-        if rg:
-            out.append(compare("(a) add fwd+bwd", lambda: (ea + eb).sum().backward(),
-                               lambda: (ta + tb).sum().backward(), repeats, 50, unit="us"))
-            out.append(compare("(a) relu fwd+bwd", lambda: ea.relu().sum().backward(),
-                               lambda: ta.relu().sum().backward(), repeats, 50, unit="us"))
-            out.append(compare("(a) matmul fwd+bwd", lambda: (ea @ ew).sum().backward(),
-                               lambda: (ta @ tw).sum().backward(), repeats, 50, unit="us"))
-    return out
-
-
-def training_steps(repeats):
-    out = []
+        for op, label, inner in (("add", "add 64x128", 200), ("relu", "relu 64x128", 200),
+                                 ("matmul", "matmul 64x128 @ 128x128", 100)):
+            out.append((f"(a) {label}, {tag}", "a", "us", inner, 25,
+                        lambda lib, rg=rg, op=op: _eager(lib, rg, op, False)))
+    for op in ("add", "relu", "matmul"):
+        out.append((f"(a) {op} fwd+bwd", "a", "us", 50, 25, lambda lib, op=op: _eager(lib, True, op, True)))
     for n in (64, 256):
-        t_model, e_model = mlp(torch), mlp(ember)
-        _same_weights(e_model, t_model)
-        out.append(compare(f"(b) MLP train step, batch {n}",
-                           _train_step(ember, e_model, ember.nn.functional.cross_entropy, _batch(ember, n)),
-                           _train_step(torch, t_model, torch.nn.functional.cross_entropy, _batch(torch, n)),
-                           repeats, 5))
-    t_model, e_model = cnn(torch), cnn(ember)
-    _same_weights(e_model, t_model)
-    out.append(compare("(c) CNN train step, batch 64",
-                       _train_step(ember, e_model, ember.nn.functional.nll_loss, _batch(ember, 64)),
-                       _train_step(torch, t_model, torch.nn.functional.nll_loss, _batch(torch, 64)),
-                       max(repeats // 3, 5), 1))
-    return out
+        out.append((f"(b) MLP train step, batch {n}", "b", "ms", 5, 25, _training(mlp, "cross_entropy", n)))
+    out.append(("(c) CNN train step, batch 64", "c", "ms", 1, 8, _training(cnn, "nll_loss", 64)))
+    for name, make, big_repeats in (("MLP", mlp, 25), ("CNN", cnn, 5)):
+        out.append((f"(d) {name} inference latency, batch 1", "d", "us", 20, 25, _inference(make, 1)))
+        out.append((f"(d) {name} inference batch 1024", "d", "ms", 1, big_repeats, _inference(make, 1024)))
+    return [(name, group, unit, inner, repeats, setup) for name, group, unit, inner, repeats, setup in out]
 
 
-def inference(repeats):
-    out = []
-    for name, make, small_repeats in (("MLP", mlp, repeats), ("CNN", cnn, max(repeats // 3, 5))):
-        t_model, e_model = make(torch), make(ember)
-        _same_weights(e_model, t_model)
-        t_model.eval()
-        e_model.eval()
-        for n, label in ((1, "latency, batch 1"), (1024, "batch 1024")):
-            ex, _ = _batch(ember, n)
-            tx, _ = _batch(torch, n)
+def time_workloads(lib_name: str, letters: str, scale: float) -> Dict[str, List[float]]:
+    """In this process: seconds per call of each selected workload, ``repeats * scale`` timings each."""
+    lib = _import(lib_name)
+    times: Dict[str, List[float]] = {}
+    for name, group, unit, inner, repeats, setup in workloads():
+        if group not in letters:
+            continue
+        fn = setup(lib)
+        warm_until, calls = time.perf_counter() + 1.0, 0
+        while calls < 3 or time.perf_counter() < warm_until:  # a second of steps: caches, heap and BLAS settle
+            fn()
+            calls += 1
+        samples = []
+        for _ in range(max(3, round(repeats * scale))):
+            start = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            samples.append((time.perf_counter() - start) / inner)
+        times[name] = samples
+    return times
 
-            def run_ember():
-                with ember.no_grad():
-                    e_model(ex)
 
-            def run_torch():
-                with torch.no_grad():
-                    t_model(tx)
-            out.append(compare(f"(d) {name} inference {label}", run_ember, run_torch,
-                               small_repeats if n > 1 else repeats, 20 if n == 1 else 1,
-                               unit="us" if n == 1 else "ms"))
-    return out
+def in_process(letters: str, rounds: int, scale: float) -> List[Result]:
+    """Alternating rounds of one process per library; the median over every round's timings."""
+    pooled: Dict[str, Dict[str, List[float]]] = {"ember": {}, "torch": {}}
+    for r in range(rounds):
+        for lib in (("ember", "torch") if r % 2 == 0 else ("torch", "ember")):
+            for name, samples in _child_workloads(lib, letters, scale).items():
+                pooled[lib].setdefault(name, []).extend(samples)
+    results = []
+    for name, group, unit, *_ in workloads():
+        if name in pooled["ember"]:
+            result = Result(name, statistics.median(pooled["ember"][name]), statistics.median(pooled["torch"][name]),
+                            unit)
+            print(result.row(), flush=True)
+            results.append(result)
+    return results
 
 
 EPOCH_SCRIPT = r"""
@@ -215,14 +254,18 @@ print(next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(
 """
 
 
-def _child(script, *args) -> str:
-    env = dict(os.environ)
+def _child(script, *args) -> List[str]:
     return subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
-                          check=True, env=env).stdout.split()
+                          check=True).stdout.split()
+
+
+def _child_workloads(lib: str, letters: str, scale: float) -> Dict[str, List[float]]:
+    out = subprocess.run([sys.executable, __file__, "--child", lib, "--only", letters, "--scale", str(scale)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.splitlines()[-1])
 
 
 def _median_pair(name, script, args_for, runs, unit, pick=0):
-    import statistics
     values = {"ember": [], "torch": []}
     for _ in range(runs):
         for lib in ("ember", "torch"):
@@ -254,25 +297,33 @@ def cnn_memory(steps):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (a rough table in a minute)")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and repeats (a rough table)")
     parser.add_argument("--write", action="store_true", help="record the table in BENCHMARKS.md")
     parser.add_argument("--only", default="abcdefg", help="workload letters to run (default: all)")
+    parser.add_argument("--child", choices=("ember", "torch"), help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    repeats = 7 if args.quick else 25
+    if args.child:
+        print(json.dumps(time_workloads(args.child, args.only, args.scale)))
+        return
     print(machine())
     print(table([]))
     results = []
-    groups = {"a": lambda: eager_overhead(repeats), "bc": lambda: training_steps(repeats),
-              "d": lambda: inference(repeats), "e": lambda: epoch(1 if args.quick else 3),
-              "f": lambda: imports(3 if args.quick else 7), "g": lambda: cnn_memory(20 if args.quick else 100)}
-    for letters, fn in groups.items():
-        if any(c in args.only for c in letters):
+    rounds, scale = (2, 0.4) if args.quick else (6, 1.0)
+    letters = "".join(c for c in "abcd" if c in args.only)
+    if letters:
+        results += in_process(letters, rounds, scale)
+    groups = {"e": lambda: epoch(1 if args.quick else 3), "f": lambda: imports(3 if args.quick else 7),
+              "g": lambda: cnn_memory(20 if args.quick else 100)}
+    for letter, fn in groups.items():
+        if letter in args.only:
             results += fn()
     if args.write:
         stamp = datetime.date.today().isoformat()
         text = (f"# Benchmarks: ember vs torch\n\nRecorded {stamp} by `python bench/run.py --write` on: "
-                f"{machine()}.\n\nMedians of interleaved runs in one process (subprocesses for (e)-(g)); "
-                f"the ratio is ember / torch, below 1 means ember is faster.\n\n{table(results)}\n")
+                f"{machine()}.\n\nMedians over {rounds} alternating rounds, each library in processes of its "
+                f"own ((a)-(d): every timing of every round; (e)-(g): one figure per process); the ratio is "
+                f"ember / torch, below 1 means ember is faster.\n\n{table(results)}\n")
         (ROOT / "BENCHMARKS.md").write_text(text)
     print(json.dumps({r.name: round(r.ratio, 3) for r in results}))
 
