@@ -17,13 +17,13 @@ import importlib
 import io
 import os
 import pickle
-import tempfile
 import zipfile
 from typing import Any, BinaryIO, Callable, Union
 
 import numpy as np
 
 from . import dtypes
+from ._atomic import atomic_write
 from .tensor import Tensor
 
 FileLike = Union[str, os.PathLike, BinaryIO]
@@ -169,20 +169,8 @@ def save(obj: Any, f: FileLike, pickle_module=None, pickle_protocol: int = 2,
         path = os.fspath(f)
         root = os.path.splitext(os.path.basename(path))[0] or "archive"
         data = _archive_bytes(obj, root)
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise RuntimeError(f"Parent directory {folder} does not exist.")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pt", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_write(path, suffix=".pt") as out:
+            out.write(data)
         return
     f.write(_archive_bytes(obj, "archive"))
 

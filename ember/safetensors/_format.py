@@ -1,4 +1,4 @@
-"""The safetensors byte format on NumPy arrays: encoding, validated decoding, atomic writes.
+"""The safetensors byte format on NumPy arrays: encoding and validated decoding.
 
 A file is an 8-byte little-endian header length N, N bytes of UTF-8 JSON
 ``{name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}``
@@ -9,12 +9,9 @@ then by name, metadata keys sorted, compact JSON.
 """
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import struct
-import tempfile
-from typing import BinaryIO, Iterator, Mapping, Optional
+from typing import Mapping, Optional
 
 import numpy as np
 
@@ -59,29 +56,6 @@ def encode(arrays: Mapping[str, np.ndarray], metadata: Optional[Mapping[str, str
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
     return struct.pack("<Q", len(text)) + text, chunks
-
-
-@contextlib.contextmanager
-def atomic_write(path: str, suffix: str = "") -> Iterator[BinaryIO]:
-    """A binary file that replaces ``path`` only once fully written and synced to disk.
-
-    It is a temporary file in the target's folder, renamed over the target on success, so a
-    crash at any point leaves either the old file or the new one, never a partial one.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise RuntimeError(f"Parent directory {folder} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # ---------------------------------------------------------------------------- decoding

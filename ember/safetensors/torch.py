@@ -14,7 +14,8 @@ import numpy as np
 
 from ..device import check_device
 from ..tensor import Tensor
-from ._format import decode, encode, atomic_write
+from .._atomic import atomic_write
+from ._format import decode, encode
 
 __all__ = ["save", "save_file", "load", "load_file"]
 
