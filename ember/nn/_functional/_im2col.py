@@ -71,26 +71,25 @@ def prepare(x: np.ndarray, geom: ConvGeometry) -> np.ndarray:
 def forward(xp: np.ndarray, w: np.ndarray, bias: Optional[np.ndarray], geom: ConvGeometry) -> np.ndarray:
     """The convolution ``(N, O, *out_size)`` of a prepared input with weight ``(O, C / groups, *kernel)``.
 
-    Per chunk and group: ``columns (rows, k*C) @ w.T (k*C, O)``, the orientation BLAS runs
-    fastest here (a long M against the short weight); the channels-last result is then
-    transposed into the output, with the bias added on the way.
+    Per chunk and group: ``w (O, k*C) @ columns.T (k*C, rows)``, which lands in the output
+    as runs of whole images' planes (the other orientation would need a transposing copy).
     """
     n, g = xp.shape[0], geom.groups
     o = w.shape[0]
     og = o // g
-    wt = _grouped_weight(w, g).transpose(0, 2, 1)  # (groups, k*C, O/groups)
+    wg = _grouped_weight(w, g)
     length = math.prod(geom.out_size)
     out = np.empty((n, o, length), np.result_type(xp, w))
     windows = _windows(xp, geom)
     cols_buf = res_buf = None
-    for part in _chunks(n, length * wt.shape[1] * g * xp.itemsize):
+    for part in _chunks(n, length * wg.shape[-1] * g * xp.itemsize):
         m = part.stop - part.start
-        cols_buf = _buffer(cols_buf, (g, m * length, wt.shape[1]), xp.dtype)
-        res_buf = _buffer(res_buf, (g, m * length, og), out.dtype)
+        cols_buf = _buffer(cols_buf, (g, m * length, wg.shape[-1]), xp.dtype)
+        res_buf = _buffer(res_buf, (g, og, m * length), out.dtype)
         cols = _columns(windows[part], cols_buf[:, :m * length])
-        res = _gemm(cols, wt, res_buf[:, :m * length])
+        res = _gemm(wg, cols.transpose(0, 2, 1), res_buf[:, :, :m * length])
         dst = out[part].reshape(m, g, og, length)
-        src = res.reshape(g, m, length, og).transpose(1, 0, 3, 2)
+        src = res.reshape(g, og, m, length).transpose(2, 0, 1, 3)
         if bias is None:
             np.copyto(dst, src)
         else:
