@@ -207,6 +207,15 @@ def test_errors(call, x):
     _same_error(call, x)
 
 
+@pytest.mark.parametrize("bad", [dict(stride=True), dict(stride=[1.5]), dict(groups=0), dict(padding=-1),
+                                 dict(stride=[1, 1, 1])], ids=str)
+def test_errors_after_a_valid_call_with_the_same_shapes(bad):
+    """Arguments are validated once per signature: a cached valid call must not let a bad one through."""
+    x, w = rand(1, 1, 5, 5), rand(2, 1, 3, 3)
+    check(lambda T, x, w: F(T).conv2d(x, w, stride=1, padding=0), x, w)
+    _same_error(lambda T, x: F(T).conv2d(x, T.from_numpy(w), **bad), x)
+
+
 # ------------------------------------------------------------------------------------ modules
 def _twin(torch_module, ember_module):
     """Give the ember module the torch module's parameters and buffers."""

@@ -76,8 +76,34 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = Non
 
 
 # ------------------------------------------------------------------------------------ argument checks
+_GEOMETRIES: dict = {}  # call signature -> its validated ConvGeometry: a model has a handful
+
+
 def _convolution(name, nd, input, weight, bias, stride, padding, dilation, groups) -> Tensor:
+    """Validate a convolution's arguments as torch does (once per signature) and run it."""
     _check_types(name, input, weight, bias)
+    key = (name, input._data.shape, input._data.dtype, weight._data.shape, weight._data.dtype,
+           None if bias is None else (bias._data.shape, bias._data.dtype),
+           _typed(stride), _typed(padding), _typed(dilation), _typed(groups))
+    try:
+        geom = _GEOMETRIES.get(key)
+    except TypeError:  # an unhashable argument: validated below, which rejects it
+        key, geom = None, None
+    if geom is None:
+        geom = _geometry(name, nd, input, weight, bias, stride, padding, dilation, groups)
+        if key is not None and len(_GEOMETRIES) < 1024:
+            _GEOMETRIES[key] = geom
+    return _conv(input, weight, bias, geom)
+
+
+def _typed(value):
+    """An argument with its type (and its elements'), so that ``True`` and ``1`` key apart."""
+    if isinstance(value, (list, tuple)):
+        return type(value), tuple((type(v), v) for v in value)
+    return type(value), value
+
+
+def _geometry(name, nd, input, weight, bias, stride, padding, dilation, groups) -> ConvGeometry:
     _check_input_dims(name, nd, input)
     kdims = weight.ndim - 2
     stride = _ints("stride", stride, nd, kdims, name)
@@ -103,8 +129,7 @@ def _convolution(name, nd, input, weight, bias, stride, padding, dilation, group
                            f"({_x(span)}). Kernel size can't be greater than actual input size")
     _check_dtypes(input, weight, bias)
     out = tuple(K.output_size(*a) for a in zip(size, kernel, stride, dilation, pad_lo, pad_hi))
-    return _conv(input, weight, bias, ConvGeometry(kernel, stride, dilation, pad_lo, pad_hi, groups,
-                                                   size, out))
+    return ConvGeometry(kernel, stride, dilation, pad_lo, pad_hi, groups, size, out)
 
 
 def _transposed(name, nd, input, weight, bias, stride, padding, output_padding, groups, dilation) -> Tensor:
