@@ -47,7 +47,8 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
     if x.dtype != w.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C10_NAMES[x.dtype.name]} "
                            f"!= {_C10_NAMES[w.dtype.name]}")
-    out2 = x.reshape(rows, in_features) @ w.T
+    x2 = x.reshape(rows, in_features)
+    out2 = np.dot(w, x2[0])[None] if rows == 1 else x2 @ w.T  # one row: BLAS's matrix-vector product
     out_shape = x.shape[:-1] + (out_features,)
     addmm = True
     if bias is not None:
