@@ -10,7 +10,7 @@ import platform
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 import numpy as np
 
@@ -21,10 +21,11 @@ class Result:
     ember: float  # median seconds (or the unit in ``unit``)
     torch: float
     unit: str = "ms"
+    paired: Optional[float] = None  # median of per-round ratios, when rounds were paired
 
     @property
     def ratio(self) -> float:
-        return self.ember / self.torch
+        return self.paired if self.paired is not None else self.ember / self.torch
 
     def row(self) -> str:
         scale = 1e3 if self.unit == "ms" else 1e6 if self.unit == "us" else 1.0
