@@ -20,6 +20,7 @@ from typing import Iterator, Optional
 import numpy as np
 
 _CHUNK_BYTES = 1 << 22  # about 4 MiB of im2col columns per GEMM, to stay in cache
+_TAPWISE_ROWS = 8192  # fewer output positions than this: one window copy beats a copy per kernel position
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,12 @@ def forward(xp: np.ndarray, w: np.ndarray, bias: Optional[np.ndarray], geom: Con
     wg = _grouped_weight(w, g)
     length = math.prod(geom.out_size)
     out = np.empty((n, o, length), np.result_type(xp, w))
-    windows = _windows(xp, geom)
-    cols_buf = res_buf = None
+    columns = _Columns(xp, geom)
+    res_buf = None
     for part in _chunks(n, length * wg.shape[-1] * g * xp.itemsize):
         m = part.stop - part.start
-        cols_buf = _buffer(cols_buf, (g, m * length, wg.shape[-1]), xp.dtype)
         res_buf = _buffer(res_buf, (g, og, m * length), out.dtype)
-        cols = _columns(windows[part], cols_buf[:, :m * length])
-        res = _gemm(wg, cols.transpose(0, 2, 1), res_buf[:, :, :m * length])
+        res = _gemm(wg, columns.of(part), res_buf[:, :, :m * length])
         dst = out[part].reshape(m, g, og, length)
         src = res.reshape(g, og, m, length).transpose(2, 0, 1, 3)
         if bias is None:
@@ -108,16 +107,14 @@ def weight_grad(xp: np.ndarray, gy: np.ndarray, geom: ConvGeometry, weight_shape
     length = math.prod(geom.out_size)
     dtype = np.result_type(xp, gy)
     acc = np.zeros((g, o // g, k * cg), dtype)
-    windows = _windows(xp, geom)
-    cols_buf = rows_buf = None
+    columns = _Columns(xp, geom)
+    rows_buf = None
     for part in _chunks(n, length * k * cg * g * xp.itemsize):
         m = part.stop - part.start
-        cols_buf = _buffer(cols_buf, (g, m * length, k * cg), xp.dtype)
         rows_buf = _buffer(rows_buf, (g, o // g, m * length), gy.dtype)
-        cols = _columns(windows[part], cols_buf[:, :m * length])
         grad = rows_buf[:, :, :m * length]
         np.copyto(grad.reshape(g, o // g, m, length), gy[part].reshape(m, g, o // g, length).transpose(1, 2, 0, 3))
-        acc += _gemm(grad, cols, None)
+        acc += _gemm(grad, columns.of(part).transpose(0, 2, 1), None)
     gw = np.moveaxis(acc.reshape(g, o // g, k, cg), 3, 2)
     return np.ascontiguousarray(gw).reshape(weight_shape)
 
@@ -176,6 +173,39 @@ def _col2im(gy: np.ndarray, w: np.ndarray, geom: ConvGeometry) -> np.ndarray:
         inner = padded[geom.interior()]
         np.copyto(out[part], np.moveaxis(inner.reshape(inner.shape[:-2] + (g * cg,)), -1, 1))
     return out
+
+
+class _Columns:
+    """A prepared input's im2col matrices, chunk by chunk, as ``(groups, k*C/groups, rows)``.
+
+    With several channels per group, each window's channels are its longest contiguous run,
+    so windows are copied whole into ``(rows, k*C)`` and the transposed view is given. With one
+    (a grayscale first layer, a depthwise conv) a window's run would be one kernel row, so the
+    matrix is built tap by tap instead: each kernel position's image rows are long runs (once
+    there are rows enough to pay for a copy per kernel position).
+    """
+
+    def __init__(self, xp: np.ndarray, geom: ConvGeometry) -> None:
+        self.xp, self.geom = xp, geom
+        self.length = math.prod(geom.out_size)
+        self.width = math.prod(geom.kernel) * (xp.shape[-1] // geom.groups)  # k*C/groups
+        self.tapwise = xp.shape[-1] == geom.groups and xp.shape[0] * self.length >= _TAPWISE_ROWS
+        self.windows = None if self.tapwise else _windows(xp, geom)
+        self.buf: Optional[np.ndarray] = None
+
+    def of(self, part: slice) -> np.ndarray:
+        g, rows = self.geom.groups, (part.stop - part.start) * self.length
+        if not self.tapwise:
+            self.buf = _buffer(self.buf, (g, rows, self.width), self.xp.dtype)
+            return _columns(self.windows[part], self.buf[:, :rows]).transpose(0, 2, 1)
+        self.buf = _buffer(self.buf, (g, self.width, rows), self.xp.dtype)
+        cols = self.buf[:, :, :rows]
+        chunk = self.xp[part]
+        channels_first = (chunk.ndim - 1,) + tuple(range(chunk.ndim - 1))
+        for t, where in enumerate(self.geom.offsets()):
+            np.copyto(cols[:, t].reshape((g, part.stop - part.start) + self.geom.out_size),
+                      chunk[where].transpose(channels_first))  # (m, *out, groups) -> (groups, m, *out)
+        return cols
 
 
 # ------------------------------------------------------------------------------------ helpers
