@@ -213,6 +213,23 @@ def test_relu_gives_torchs_bits(dtype, kind):
     assert ours.dtype == theirs.dtype and ours.tobytes() == theirs.tobytes()
 
 
+def test_relu_gradient_at_nan_and_zeros_and_its_own_gradient():
+    """threshold_backward: the gradient passes where the output is NaN or positive, not at +-0;
+    differentiated again (create_graph) it is the same mask."""
+    x = np.array([-1.0, -0.0, 0.0, 2.0, np.nan, np.inf, -np.inf])
+
+    def grads(T):
+        t = T.tensor(x, requires_grad=True)
+        g = T.tensor(np.linspace(-2, 2, x.size), requires_grad=True)
+        gx, = T.autograd.grad(t.relu(), t, g, create_graph=True)
+        gg, = T.autograd.grad((gx * gx).sum(), g)
+        return gx.detach().numpy(), gg.numpy(), gx.grad_fn.name()
+    ours, theirs = grads(ember), grads(torch)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    np.testing.assert_array_equal(ours[1], theirs[1])
+    assert ours[2] == theirs[2]
+
+
 def test_where_scalars_and_uint8_condition():
     x = rand(3, 4)
     check(lambda T, x: (T.where(x > 0, x, 0.0), T.where(x > 0, 1, 2.5), T.where(x > 0, 2, x)), x)

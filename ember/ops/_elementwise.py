@@ -244,3 +244,28 @@ def _differentiable(result: Tensor, name: str, self: Tensor, others: list) -> Te
     meta = [(t.shape, t.dtype) for t in others]
     node = name[0].upper() + name[1:-1] + ("Backward1" if others else "Backward0")
     return record(result, node, (self, *others), lambda g: (g * 0,) + tuple(zeros(s, dtype=d) for s, d in meta))
+
+
+SAME_WIDTH_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def keep_where(cond: np.ndarray, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """``np.where(cond, x, 0)`` for a float array ``x`` of ``cond``'s shape (and ``out``, if given).
+
+    A bitwise AND with the mask widened to all-ones words: several times faster than
+    ``np.where``'s branch per element on unpredictable masks (every gradient that stops at a
+    mask), with the same bits out: NaN and -0.0 kept, +0.0 elsewhere.
+    """
+    return _and_words(np.subtract(0, cond.view(np.uint8), dtype=SAME_WIDTH_INT[x.itemsize]), x, out)
+
+
+def zero_where(cond: np.ndarray, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """``np.where(cond, 0, x)``: ``keep_where`` of the opposite mask, without inverting it first."""
+    return _and_words(np.subtract(cond.view(np.uint8), 1, dtype=SAME_WIDTH_INT[x.itemsize]), x, out)
+
+
+def _and_words(mask: np.ndarray, x: np.ndarray, out: Optional[np.ndarray]) -> np.ndarray:
+    """``x`` with its bits ANDed by ``mask`` (0 or all ones per element), into ``mask`` or ``out``."""
+    mask = np.asarray(mask)  # a 0-d input gives NumPy a scalar
+    words = mask.dtype
+    return np.bitwise_and(x.view(words), mask, out=mask if out is None else out.view(words)).view(x.dtype)

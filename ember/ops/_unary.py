@@ -16,7 +16,7 @@ from .. import dtypes
 from ..autograd import grad_mode
 from ..tensor import Tensor
 from . import _erf
-from ._elementwise import capital, output
+from ._elementwise import capital, output, zero_where
 from ._record import wrap, record, public_names
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -111,8 +111,12 @@ def _relu(x: np.ndarray) -> np.ndarray:
 
 
 def _relu_grad(g: Tensor, y: Tensor) -> Tensor:
-    from .pointwise import where
-    return where(y > 0, g, 0.0)
+    """torch's ``threshold_backward``: +0 where relu's output ``y`` is <= 0, else ``g`` (a NaN output
+    passes it); one recorded op (its own gradient is the same mask), without ``where``'s machinery."""
+    out = wrap(zero_where(y._data <= 0, g._data))
+    if g._rg and grad_mode._state.enabled:
+        record(out, "ThresholdBackwardBackward0", (g,), lambda gg: (_relu_grad(gg, y),), (y,))
+    return out
 
 
 neg = _unary("neg", np.negative, lambda g, x: -g, None, real=False, check=_bool_error(
