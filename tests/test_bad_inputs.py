@@ -388,6 +388,9 @@ CASES = {
     "ones_like_number": (lambda T: T.ones_like(5), r"ones_like\(\): argument 'input'.*must be Tensor, not int"),
     "empty_like_none": (lambda T: T.empty_like(None), r"empty_like\(\): .*must be Tensor, not NoneType"),
     "full_like_list": (lambda T: T.full_like([1], 2.0), r"full_like\(\): .*must be Tensor, not list"),
+    "rand_like_list": (lambda T: T.rand_like([1.0]), r"rand_like\(\): .*must be Tensor, not list"),
+    "randn_like_number": (lambda T: T.randn_like(2.0), r"randn_like\(\): .*must be Tensor, not float"),
+    "randint_like_list": (lambda T: T.randint_like([1.0], 3), r"randint_like\(\).*(Tensor|list)"),
     "type_as_number": (lambda T: _ones(T, 2).type_as(5),
                        r"type_as\(\): argument 'other' \(position 1\) must be Tensor, not int"),
 }

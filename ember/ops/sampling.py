@@ -16,7 +16,7 @@ from ..device import check_device
 from ..random import Generator, rng
 from ..tensor import Tensor
 from ._factory import size_arg, np_dtype, finish, overwrite, format_number
-from ._record import wrap, needs_grad, record, public_names
+from ._record import wrap, needs_grad, record, check_tensor, public_names
 
 
 def _check_float(npd: np.dtype, kernel: str) -> None:
@@ -96,12 +96,14 @@ def _laid_out_like(input: Tensor, result: Tensor) -> Tensor:
 
 def rand_like(input: Tensor, *, generator: Optional[Generator] = None, dtype=None, layout=None,
               device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    check_tensor(input, "rand_like")
     return _laid_out_like(input, rand(input.shape, generator=generator, dtype=dtype or input.dtype,
                                       device=device, requires_grad=requires_grad))
 
 
 def randn_like(input: Tensor, *, generator: Optional[Generator] = None, dtype=None, layout=None,
                device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    check_tensor(input, "randn_like")
     return _laid_out_like(input, randn(input.shape, generator=generator, dtype=dtype or input.dtype,
                                        device=device, requires_grad=requires_grad))
 
@@ -130,6 +132,7 @@ def randint(low=0, high=None, size=None, *, generator: Optional[Generator] = Non
 def randint_like(input: Tensor, low=0, high=None, *, generator: Optional[Generator] = None,
                  dtype=None, layout=None, device=None, requires_grad: bool = False,
                  memory_format=None) -> Tensor:
+    check_tensor(input, "randint_like")
     if high is None:
         low, high = 0, low
     return _laid_out_like(input, randint(low, high, tuple(input.shape), generator=generator,
