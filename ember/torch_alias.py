@@ -116,6 +116,9 @@ class TorchFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if ember_name(fullname) is None:
             return None
+        if fullname not in ROOTS and fullname not in SUBMODULES and _ember_module(fullname) is None:
+            # neither ember's nor a torch module ember knows of: fail as torch does for a name it lacks
+            raise ModuleNotFoundError(f"No module named '{fullname}' (ember has no such module)", name=fullname)
         return importlib.machinery.ModuleSpec(fullname, _AliasLoader(), is_package=True)
 
 

@@ -100,6 +100,24 @@ def test_custom_function_ends_where_torch_ends(tmp_path):
     assert ours == pytest.approx(theirs, rel=1e-3)
 
 
+def test_names_torch_lacks_fail_to_import_as_under_torch(tmp_path):
+    """A name torch does not have raises ImportError, as torch does; torch's own modules that ember
+    lacks still import and fail on use (see the next test)."""
+    script = tmp_path / "imports.py"
+    script.write_text(
+        "import torch, torch.fft, torch.nn.modules.linear\n"
+        "for stmt in ('from torch import nonexistent', 'import torch.nonexistent'):\n"
+        "    try:\n"
+        "        exec(stmt)\n"
+        "        print(stmt, 'imported')\n"
+        "    except ImportError:\n"
+        "        print(stmt, 'ImportError')\n")
+    ours = ember_run(script, [], tmp_path)
+    assert ours.returncode == 0, ours.stderr[-3000:]
+    assert ours.stdout == _run_on_torch(script, [])
+    assert ours.stdout.count("ImportError") == 2
+
+
 def test_unsupported_api_names_itself(tmp_path):
     script = tmp_path / "uses_fft.py"
     script.write_text(
