@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 import operator
 import weakref
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import numpy as np
 

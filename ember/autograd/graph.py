@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import weakref
-from typing import Callable, Optional, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 

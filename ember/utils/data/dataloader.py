@@ -14,8 +14,6 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
-import numpy as np
-
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, Sampler
 from ._collate import default_collate, default_convert

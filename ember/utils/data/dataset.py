@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import Generic, Iterable, List, Optional, Sequence, TypeVar, Union
+from typing import Generic, Iterable, List, Sequence, TypeVar, Union
 
 T_co = TypeVar("T_co", covariant=True)
 
