@@ -6,12 +6,9 @@ from typing import Optional, Sequence
 from ..tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution
+from .utils import sum_rightmost
 
 __all__ = ["Independent"]
-
-
-def _sum_rightmost(value: Tensor, dims: int) -> Tensor:
-    return value.reshape(tuple(value.shape[:value.dim() - dims]) + (-1,)).sum(-1) if dims else value
 
 
 class Independent(Distribution):
@@ -74,10 +71,10 @@ class Independent(Distribution):
         return self.base_dist.rsample(sample_shape)
 
     def log_prob(self, value: Tensor) -> Tensor:
-        return _sum_rightmost(self.base_dist.log_prob(value), self.reinterpreted_batch_ndims)
+        return sum_rightmost(self.base_dist.log_prob(value), self.reinterpreted_batch_ndims)
 
     def entropy(self) -> Tensor:
-        return _sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
+        return sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.base_dist}, {self.reinterpreted_batch_ndims})"

@@ -13,6 +13,7 @@ from .distribution import Distribution
 from .independent import Independent
 from .normal import Normal
 from .uniform import Uniform
+from .utils import sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -72,6 +73,4 @@ def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
 def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError
-    result = kl_divergence(p.base_dist, q.base_dist)
-    n = p.reinterpreted_batch_ndims
-    return result.reshape(tuple(result.shape[:result.dim() - n]) + (-1,)).sum(-1) if n else result
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)

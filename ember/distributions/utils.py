@@ -11,7 +11,7 @@ from ..ops._elementwise import broadcast_error
 from ..ops.creation import tensor
 from ..tensor import Tensor
 
-__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits"]
+__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits", "sum_rightmost"]
 
 
 def broadcast_all(*values) -> tuple:
@@ -27,6 +27,11 @@ def broadcast_all(*values) -> tuple:
     except ValueError:
         raise broadcast_error(*(t.shape for t in tensors)) from None
     return tuple(t if t.shape == shape else t.expand(shape) for t in tensors)
+
+
+def sum_rightmost(value: Tensor, dims: int) -> Tensor:
+    """``value`` summed over its ``dims`` rightmost dims (``value`` itself when ``dims`` is 0)."""
+    return value.reshape(tuple(value.shape[:value.dim() - dims]) + (-1,)).sum(-1) if dims else value
 
 
 def clamp_probs(probs: Tensor) -> Tensor:
