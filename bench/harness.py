@@ -1,16 +1,14 @@
-"""Side-by-side timing: run an ember and a torch version of a workload alternately, report medians.
+"""What the benchmarks report: each workload's median in both libraries, their ratio, the machine.
 
-Absolute times drift on a shared machine; the ratio of two medians taken in the same
-interleaved run holds, so that is what the table reports (below 1: ember is faster).
+Absolute times drift on a shared machine; ratios taken from rounds run back to back hold, so
+that is what the table reports (below 1: ember is faster). ``run.py`` does the timing.
 """
 from __future__ import annotations
 
 import os
 import platform
-import statistics
-import time
 from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import List, Optional
 
 import numpy as np
 
@@ -31,24 +29,6 @@ class Result:
         scale = 1e3 if self.unit == "ms" else 1e6 if self.unit == "us" else 1.0
         return (f"| {self.name} | {self.ember * scale:.3f} | {self.torch * scale:.3f} | {self.unit} | "
                 f"{self.ratio:.2f} |")
-
-
-def compare(name: str, ember_fn: Callable[[], None], torch_fn: Callable[[], None], repeats: int = 30,
-            inner: int = 1, warmup: int = 3, unit: str = "ms") -> Result:
-    """Median time per call of each function, measured in alternating rounds."""
-    for _ in range(warmup):
-        ember_fn()
-        torch_fn()
-    times = {"ember": [], "torch": []}
-    for _ in range(repeats):
-        for label, fn in (("ember", ember_fn), ("torch", torch_fn)):
-            start = time.perf_counter()
-            for _ in range(inner):
-                fn()
-            times[label].append((time.perf_counter() - start) / inner)
-    result = Result(name, statistics.median(times["ember"]), statistics.median(times["torch"]), unit)
-    print(result.row(), flush=True)
-    return result
 
 
 def machine() -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import weakref
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -208,8 +208,7 @@ def accumulate_into_grad(var, grad) -> None:
 def accumulate_retained(tensor, grad) -> None:
     """``retain_grad``'s accumulation into a non-leaf's ``.grad``: a copy first, then out of place."""
     if tensor._grad is None:
-        layout = np.empty(grad._data.shape, grad._data.dtype)  # torch: a contiguous clone
-        tensor._grad = _copy_with_graph(grad, layout) if grad_mode._state.enabled else _copy(grad, layout)
+        tensor._grad = _copy_with_graph(grad, None) if grad_mode._state.enabled else _copy(grad, None)
     else:
         tensor._grad = tensor._grad + grad
 
@@ -237,14 +236,15 @@ def _calibrated_refs() -> int:
 _UNSHARED_REFS = _calibrated_refs()
 
 
-def _copy(grad, like: np.ndarray):
-    """A new tensor holding ``grad``'s values in the memory layout of the array ``like``."""
-    out = np.empty_like(like)
+def _copy(grad, like: Optional[np.ndarray]):
+    """A new tensor holding ``grad``'s values in the memory layout of the array ``like`` (without
+    one, contiguous: torch's clone for a retained gradient)."""
+    out = np.empty(grad._data.shape, grad._data.dtype) if like is None else np.empty_like(like)
     np.copyto(out, grad._data)
     return _tensor.Tensor._make(out)
 
 
-def _copy_with_graph(grad, like: np.ndarray):
+def _copy_with_graph(grad, like: Optional[np.ndarray]):
     """``_copy`` that is differentiable back to ``grad`` (torch's ``CopyBackwards``)."""
     out = _copy(grad, like)
     if grad._rg:
