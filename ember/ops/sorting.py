@@ -16,11 +16,6 @@ from ..tensor import Tensor
 from ._record import wrap, record, needs_grad, wrap_dim, check_tensor, public_names
 
 
-def _axis(input: Tensor, dim: int) -> int:
-    """``dim`` made non-negative; a 0-d tensor has one dim, 0 (or -1)."""
-    return wrap_dim(dim, input._data.ndim)
-
-
 def _argsort(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     """Stable sort order along ``axis``; descending keeps equal elements in index order too."""
     if not descending:
@@ -44,13 +39,18 @@ def _record_selection(values: Tensor, input: Tensor, indices: Tensor, axis: int,
     record(values, name, (input,), vjp, (indices,))
 
 
+def _scalar_selection(x: np.ndarray) -> tuple:
+    """``(values, indices)`` of a 0-d array along its one dim: itself, at index 0."""
+    return wrap(x.copy()), wrap(np.zeros((), np.int64))
+
+
 # ---------------------------------------------------------------------------- sort
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
     """``(values, indices)`` sorted along ``dim`` (ascending unless ``descending``)."""
     x = check_tensor(input, "sort")._data
-    axis = _axis(input, dim)
+    axis = wrap_dim(dim, x.ndim)
     if not x.ndim:
-        values, indices = wrap(x.copy()), wrap(np.zeros((), np.int64))
+        values, indices = _scalar_selection(x)
     else:
         order = _argsort(x, axis, descending)
         values, indices = wrap(np.take_along_axis(x, order, axis)), wrap(order)
@@ -62,7 +62,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """The indices that sort ``input`` along ``dim``."""
     x = check_tensor(input, "argsort")._data
-    axis = _axis(input, dim)
+    axis = wrap_dim(dim, x.ndim)
     return wrap(_argsort(x, axis, descending) if x.ndim else np.zeros((), np.int64))
 
 
@@ -78,23 +78,22 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     The result is always sorted (torch may leave it unsorted when ``sorted=False``).
     """
     x = check_tensor(input, "topk")._data
-    axis = _axis(input, dim)
+    axis = wrap_dim(dim, x.ndim)
     n = x.shape[axis] if x.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     if not x.ndim:
-        values, indices = wrap(x.copy()), wrap(np.zeros((), np.int64))
+        values, indices = _scalar_selection(x)
     else:
         if k == n:
             picked = np.broadcast_to(np.arange(n).reshape([-1 if a == axis else 1 for a in range(x.ndim)]),
                                      x.shape)
         elif k == 0:
             picked = np.zeros(x.shape[:axis] + (0,) + x.shape[axis + 1:], np.int64)
-        elif largest:
-            picked = np.argpartition(x, n - k, axis=axis).take(range(n - k, n), axis=axis)
         else:
-            picked = np.argpartition(x, k - 1, axis=axis).take(range(k), axis=axis)
-        picked = np.sort(picked, axis=axis)  # index order first, so equal values stay in index order
+            kept = range(n - k, n) if largest else range(k)
+            picked = np.argpartition(x, kept[0], axis=axis).take(kept, axis=axis)
+            picked.sort(axis=axis)  # index order first, so equal values stay in index order
         order = _argsort(np.take_along_axis(x, picked, axis), axis, largest)
         idx = np.take_along_axis(picked, order, axis).astype(np.int64, copy=False)
         values, indices = wrap(np.take_along_axis(x, idx, axis)), wrap(idx)
@@ -106,12 +105,12 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     """``(values, indices)`` of the ``k``-th smallest element (from 1) along ``dim``."""
     x = check_tensor(input, "kthvalue")._data
-    axis = _axis(input, dim)
+    axis = wrap_dim(dim, x.ndim)
     n = x.shape[axis] if x.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
     if not x.ndim:
-        values, indices = wrap(x.copy()), wrap(np.zeros((), np.int64))
+        values, indices = _scalar_selection(x)
     else:
         idx = np.argpartition(x, k - 1, axis=axis).take([k - 1], axis=axis).astype(np.int64, copy=False)
         vals = np.take_along_axis(x, idx, axis)
@@ -157,7 +156,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
                                          equal_nan=False)
         return _unique_result(out, inverse.reshape(x.shape), counts, input, return_inverse, return_counts,
                               "Unique2Backward0", "_unique2")
-    axis = _axis(input, dim)
+    axis = wrap_dim(dim, x.ndim)
     if not x.ndim:
         raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
     if x.size == 0:
@@ -175,19 +174,19 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     if dim is None:
         seq, axis = x.reshape(-1), 0
     else:
-        axis = _axis(input, dim)
+        axis = wrap_dim(dim, x.ndim)
         seq = x
     n = seq.shape[axis] if seq.ndim else 1
     if n == 0:
-        starts = np.zeros(0, np.int64)
+        starts = inverse = np.zeros(0, np.int64)
     else:
         first, rest = seq.take(range(n - 1), axis=axis), seq.take(range(1, n), axis=axis)
         changed = first != rest
         if seq.ndim > 1:
             changed = changed.any(axis=tuple(a for a in range(seq.ndim) if a != axis))
         starts = np.concatenate(([0], np.flatnonzero(changed) + 1))
+        inverse = np.concatenate(([0], np.cumsum(changed)))  # each element's run number
     out = seq.take(starts, axis=axis) if seq.ndim else seq.reshape(1)
-    inverse = np.cumsum(np.isin(np.arange(n), starts)) - 1
     counts = np.diff(np.append(starts, n))
     if dim is None:
         inverse = inverse.reshape(x.shape)
