@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from .vision import VisionDataset
+from .vision import StandardTransform, VisionDataset
 
 __all__ = ["DatasetFolder", "ImageFolder", "IMG_EXTENSIONS", "default_loader", "find_classes",
            "has_file_allowed_extension", "is_image_file", "make_dataset", "pil_loader"]
@@ -102,12 +102,7 @@ class DatasetFolder(VisionDataset):
 
     def __getitem__(self, index: int) -> Tuple[Any, Any]:
         path, target = self.samples[index]
-        sample = self.loader(path)
-        if self.transform is not None:
-            sample = self.transform(sample)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return sample, target
+        return StandardTransform(self.transform, self.target_transform)(self.loader(path), target)
 
     def __len__(self) -> int:
         return len(self.samples)
