@@ -278,19 +278,18 @@ def tiled_max(x: np.ndarray, kernel: tuple, out: tuple) -> tuple:
 
 
 # ------------------------------------------------------------------------------------ max backward
-class FlatArgmax:
-    """Where each window's max came from, as its flat index ``(P, *out)`` into the input plane."""
+class _Argmax:
+    """Where each window's max came from; a subclass gives the flat index of every max into its
+    input plane (``flat``) and into the whole ``(P, *in_size)`` input (``_global_index``)."""
 
-    def __init__(self, index: np.ndarray, in_size: tuple, overlapping: bool) -> None:
-        self.index, self.in_size, self.overlapping = index, in_size, overlapping
-
-    def flat(self) -> np.ndarray:
-        return self.index
+    in_size: tuple
+    overlapping = False
 
     def scatter(self, g: np.ndarray) -> np.ndarray:
-        """``(P, *in_size)`` zeros with each ``g`` ``(P, *out)`` added at its max's position."""
-        p, m, plane = g.shape[0], int(np.prod(g.shape[1:])), math.prod(self.in_size)
-        where = (self.index.reshape(p, m) + (np.arange(p, dtype=np.intp) * plane)[:, None]).ravel()
+        """``(P, *in_size)`` zeros with each ``g`` ``(P, *out)`` added at its max's position: one
+        indexed write (a sum where windows overlap)."""
+        p, plane = g.shape[0], math.prod(self.in_size)
+        where = self._global_index().ravel()
         if self.overlapping:
             return np.bincount(where, g.ravel(), p * plane).astype(g.dtype).reshape((p,) + self.in_size)
         out = np.zeros(p * plane, g.dtype)
@@ -298,7 +297,21 @@ class FlatArgmax:
         return out.reshape((p,) + self.in_size)
 
 
-class TileArgmax:
+class FlatArgmax(_Argmax):
+    """The general kernels' answer: each max's flat index ``(P, *out)`` into its input plane."""
+
+    def __init__(self, index: np.ndarray, in_size: tuple, overlapping: bool) -> None:
+        self.index, self.in_size, self.overlapping = index, in_size, overlapping
+
+    def flat(self) -> np.ndarray:
+        return self.index
+
+    def _global_index(self) -> np.ndarray:
+        p = self.index.shape[0]
+        return self.index.reshape(p, -1) + (np.arange(p, dtype=np.intp) * math.prod(self.in_size))[:, None]
+
+
+class TileArgmax(_Argmax):
     """Where each tiling window's max came from, as its row-major position ``loc`` in the window."""
 
     def __init__(self, loc: np.ndarray, kernel: tuple, in_size: tuple) -> None:
@@ -308,12 +321,8 @@ class TileArgmax:
         """The flat index into the input plane, as torch's ``return_indices`` gives it."""
         return self._index(np.int32 if math.prod(self.in_size) < 2 ** 31 else np.int64, planes=False)
 
-    def scatter(self, g: np.ndarray) -> np.ndarray:
-        """Each window's gradient at its max's position, zeros elsewhere: one indexed write."""
-        plane = math.prod(self.in_size)
-        out = np.zeros(g.shape[0] * plane, g.dtype)
-        out[self._index(np.intp, planes=True).ravel()] = g.ravel()
-        return out.reshape((g.shape[0],) + self.in_size)
+    def _global_index(self) -> np.ndarray:
+        return self._index(np.intp, planes=True)
 
     def _index(self, dtype, planes: bool) -> np.ndarray:
         """Each window's first input plus the offset of its winning position (looked up by ``loc``),
