@@ -15,7 +15,7 @@ import numpy as np
 from ..device import check_device
 from ..tensor import Tensor
 from .._atomic import atomic_write
-from ._format import decode, encode
+from ._format import METADATA, decode, encode
 
 __all__ = ["save", "save_file", "load", "load_file"]
 
@@ -30,13 +30,14 @@ def _arrays(tensors: Dict[str, Tensor]) -> Dict[str, np.ndarray]:
                             "instance of 'str'")
         if not isinstance(value, Tensor):
             raise ValueError(f"Key `{name}` is invalid, expected ember.Tensor but received {type(value)}")
-    shared = _shared_groups({name: t._data for name, t in tensors.items()})
+    arrays = {name: t._data for name, t in tensors.items()}
+    shared = _shared_groups(arrays)
     if shared:
         raise RuntimeError(
             f"Some tensors share memory, this will lead to duplicate memory on disk and potential "
             f"differences when loading them again: {shared}.\nA potential way to correctly save your "
             f"model is to save one tensor of each group and re-tie them after loading.")
-    return {name: t._data for name, t in tensors.items()}
+    return arrays
 
 
 def _span(a: np.ndarray) -> tuple[int, int]:
@@ -80,7 +81,7 @@ def _check_metadata(metadata: Optional[Dict[str, str]]) -> None:
 def _encoded(tensors: Dict[str, Tensor], metadata: Optional[Dict[str, str]]):
     arrays = _arrays(tensors)
     _check_metadata(metadata)
-    if "__metadata__" in arrays:
+    if METADATA in arrays:
         raise ValueError("`__metadata__` is reserved for the file's metadata and cannot name a tensor")
     return encode(arrays, metadata)
 
