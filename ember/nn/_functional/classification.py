@@ -15,16 +15,17 @@ import numpy as np
 
 from ... import ops
 from ...autograd import grad_mode
+from ...ops._elementwise import capital
 from ...ops._record import needs_grad, record, wrap
 from ...tensor import Tensor
-from .loss import _not_differentiable, _reduction_arg, _type_name
+from .loss import _not_differentiable, _reduction_arg
 
 __all__ = ["nll_loss", "cross_entropy"]
 
 
 def _check_target_dtype(target: Tensor) -> None:
     if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {capital(target._data.dtype)}")
 
 
 def _check_nll_args(x: np.ndarray, t: np.ndarray, target: Tensor, weight: Optional[Tensor]) -> int:
@@ -163,7 +164,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     if target.shape == input.shape:
         if target._data.dtype.kind != "f":
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                               f"{_type_name(target)}")
+                               f"{capital(target._data.dtype)}")
         if input.dim() == 0:  # torch's class dim, 1, does not exist
             raise IndexError("Dimension specified as 1 but tensor has no dimensions")
         if ignore_index >= 0:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ... import ops
 from ...autograd import grad_mode
+from ...ops._elementwise import broadcast_error, capital
 from ...ops._record import needs_grad, record, sum_to, wrap
 from ...tensor import Tensor
 from .activation import softplus
@@ -57,11 +58,6 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
                       "Please ensure they have the same size.", stacklevel=3)
 
 
-def _type_name(t: Tensor) -> str:
-    """torch's scalar type name of a tensor's dtype: Float, Double, Long, ..."""
-    return t.type()[len("torch."):-len("Tensor")]
-
-
 def _not_differentiable(fn: str, arg: str, t: Optional[Tensor]) -> None:
     if t is not None and t._rg and grad_mode.is_grad_enabled():
         raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
@@ -72,11 +68,10 @@ def _not_differentiable(fn: str, arg: str, t: Optional[Tensor]) -> None:
 def _broadcasts_to(a: tuple, b: tuple, out: tuple) -> None:
     """torch's errors where shapes ``a`` and ``b`` do not broadcast, or broadcast past ``out``
     (the shape its in-place ops write into)."""
-    for i in range(1, min(len(a), len(b)) + 1):
-        if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
-            raise RuntimeError(f"The size of tensor a ({a[-i]}) must match the size of tensor b ({b[-i]}) at "
-                               f"non-singleton dimension {max(len(a), len(b)) - i}")
-    full = np.broadcast_shapes(a, b)
+    try:
+        full = np.broadcast_shapes(a, b)
+    except ValueError:
+        raise broadcast_error(a, b) from None
     if full != out:
         raise RuntimeError(f"output with shape {list(out)} doesn't match the broadcast shape {list(full)}")
 
@@ -208,7 +203,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     _not_differentiable("binary_cross_entropy", "weight", weight)
     if target.dtype != input.dtype:
-        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
+        raise RuntimeError(f"Found dtype {capital(target._data.dtype)} but expected {capital(input._data.dtype)}")
     x, y = input._data, target._data
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -253,8 +248,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     if not target.is_floating_point():
-        raise RuntimeError(f"result type {_type_name(input)} can't be cast to the desired output type "
-                           f"{_type_name(target)}")
+        raise RuntimeError(f"result type {capital(input._data.dtype)} can't be cast to the desired output type "
+                           f"{capital(target._data.dtype)}")
     x, y = input._data, target._data
     if weight is not None:
         _broadcasts_to(x.shape, tuple(weight.shape), x.shape)
