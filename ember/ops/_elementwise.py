@@ -15,7 +15,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from ._record import wrap, record, sum_to, inplace, _CAPITAL
+from ._record import wrap, record, sum_to, inplace, check_tensor, _CAPITAL
 
 # torch computes inf and nan silently; so does ember (only warnings raised in ember's own code).
 warnings.filterwarnings("ignore", r"(overflow|underflow|invalid value|divide by zero) encountered",
@@ -37,10 +37,8 @@ def check_operand(op: str, value, arg: str, position: int) -> None:
 
 def tensors_only(op: str, a, b) -> None:
     """Both operands must be tensors (ops without a number overload), or torch's TypeError."""
-    for arg, pos, v in (("input", 1, a), ("other", 2, b)):
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                            f"{type(v).__name__}")
+    check_tensor(a, op, "input", 1)
+    check_tensor(b, op, "other", 2)
 
 
 def as_array(value, np_dtype) -> np.ndarray:

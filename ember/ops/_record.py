@@ -52,9 +52,11 @@ def to_tensor(value, like: Tensor = None) -> Tensor:
     return wrap(np.array(value, dtype=d.np))
 
 
-def check_tensor(value, op: str, arg: str = "input") -> Tensor:
+def check_tensor(value, op: str, arg: str = "input", position: int = 1) -> Tensor:
+    """``value`` if it is a Tensor, else torch's TypeError for argument ``arg`` of ``op``."""
     if not isinstance(value, Tensor):
-        raise TypeError(f"{op}(): argument '{arg}' (position 1) must be Tensor, not {type(value).__name__}")
+        raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
+                        f"{type(value).__name__}")
     return value
 
 

@@ -6,15 +6,12 @@ import numpy as np
 from .. import dtypes
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from ._record import wrap, record, wrap_dim, public_names
+from ._record import wrap, record, wrap_dim, check_tensor, public_names
 
 
 def _scan_input(op: str, input, dim: int, dtype) -> tuple:
     """The array to scan (cast to ``dtype``, or integers and bools to int64) and the wrapped dim."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
-    x = input._data
+    x = check_tensor(input, op)._data
     d = wrap_dim(dim, x.ndim)
     if dtype is not None:
         x = x.astype(dtypes.to_dtype(dtype).np, copy=False)

@@ -14,7 +14,7 @@ from .. import dtypes
 from ..tensor import Tensor
 from ._elementwise import (capital, operands, broadcast_error, recording, record_broadcast, output, tensors_only,
                            keep_where, SAME_WIDTH_INT)
-from ._record import wrap, record, public_names
+from ._record import wrap, record, check_tensor, public_names
 from ._unary import _check_input
 
 
@@ -123,10 +123,7 @@ def where(condition: Tensor, input=None, other=None, *, out: Optional[Tensor] = 
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
-    if not isinstance(condition, Tensor):
-        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
-                        f"{type(condition).__name__}")
-    cond = condition._data
+    cond = check_tensor(condition, "where", "condition")._data
     if cond.dtype != np.bool_:
         if cond.dtype != np.uint8:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
@@ -150,8 +147,7 @@ def where(condition: Tensor, input=None, other=None, *, out: Optional[Tensor] = 
 # ---------------------------------------------------------------------------- lerp, addcmul, addcdiv
 def _three_tensors(op: str, *values) -> None:
     for pos, (arg, v) in enumerate(zip(("input", "tensor1", "tensor2"), values), 1):
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not {type(v).__name__}")
+        check_tensor(v, op, arg, pos)
 
 
 _C10_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",

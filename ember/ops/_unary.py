@@ -17,7 +17,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor
 from . import _erf
 from ._elementwise import capital, output, zero_where
-from ._record import wrap, record, public_names
+from ._record import wrap, record, check_tensor, public_names
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -39,10 +39,7 @@ def _bool_error(message: str) -> Callable:
 
 
 def _check_input(name: str, input) -> np.ndarray:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
-    return input._data
+    return check_tensor(input, name)._data
 
 
 def _unary(name: str, forward: Callable, vjp: Optional[Callable], saves: str = "x", *,

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from ._record import wrap, needs_grad, record, wrap_dim, _CAPITAL
+from ._record import wrap, needs_grad, record, wrap_dim, check_tensor, _CAPITAL
 
 
 def _implicit_dim(name: str, ndim: int, stacklevel: int) -> int:
@@ -30,8 +30,7 @@ def _implicit_dim(name: str, ndim: int, stacklevel: int) -> int:
 
 def _prepare(name: str, input: Tensor, dim: Optional[int], dtype, stacklevel: int) -> tuple:
     """The (cast) input and its non-negative dim, checked as torch checks them."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    check_tensor(input, name)
     if dim is None:
         dim = _implicit_dim(name, input._data.ndim, stacklevel)
     elif not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):

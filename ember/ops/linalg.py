@@ -15,7 +15,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from ..tensor import Tensor
-from ._record import wrap, needs_grad, record, sum_to, inplace, wrap_dim, _CAPITAL
+from ._record import wrap, needs_grad, record, sum_to, inplace, wrap_dim, check_tensor, _CAPITAL
 from ._einsum import einsum
 from ._elementwise import output
 from .pointwise import mul
@@ -31,10 +31,7 @@ def _cap(x: np.ndarray) -> str:
 
 
 def _tensor_arg(value, op: str, arg: str, position: int) -> Tensor:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
-                        f"{type(value).__name__}")
-    return value
+    return check_tensor(value, op, arg, position)
 
 
 def _not_bool(x: np.ndarray, kernel: str) -> None:

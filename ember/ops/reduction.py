@@ -17,7 +17,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor
 from . import _scan, _statistics
 from ._elementwise import capital
-from ._record import wrap, record, dims_arg, public_names
+from ._record import wrap, record, dims_arg, check_tensor, public_names
 from ._scan import *  # noqa: F401,F403  (re-exported as part of this family)
 from ._statistics import *  # noqa: F401,F403
 
@@ -32,10 +32,7 @@ def reduced_axes(input: Tensor, dim, op: str = "") -> tuple:
 
 
 def _check_input(op: str, input) -> np.ndarray:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
-    return input._data
+    return check_tensor(input, op)._data
 
 
 def restore(g: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tensor:

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ... import ops
-from ...ops._record import inplace as _inplace, needs_grad, record, sum_to, wrap
+from ...ops._record import inplace as _inplace, check_tensor, needs_grad, record, sum_to, wrap
 from ...tensor import Tensor
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "threshold",
@@ -40,9 +40,7 @@ def _maybe_inplace(fn: Callable[[Tensor], Tensor], input: Tensor, inplace: bool)
 
 
 def _float_array(input: Tensor, name: str) -> np.ndarray:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    x = input._data
+    x = check_tensor(input, name)._data
     if x.dtype.kind != "f":
         raise NotImplementedError(f'"{name}" not implemented for \'{input.type()[6:-6]}\'')
     return x

@@ -12,7 +12,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ...ops._record import wrap, needs_grad, record
+from ...ops._record import wrap, needs_grad, record, check_tensor
 from ...tensor import Tensor
 from . import _im2col as K
 from ._im2col import ConvGeometry
@@ -173,12 +173,10 @@ def _transposed(name, nd, input, weight, bias, stride, padding, output_padding, 
 
 
 def _check_types(name: str, input, weight, bias) -> None:
-    for pos, (arg, value) in enumerate((("input", input), ("weight", weight)), 1):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                            f"{type(value).__name__}")
-    if bias is not None and not isinstance(bias, Tensor):
-        raise TypeError(f"{name}(): argument 'bias' (position 3) must be Tensor, not {type(bias).__name__}")
+    check_tensor(input, name, "input", 1)
+    check_tensor(weight, name, "weight", 2)
+    if bias is not None:
+        check_tensor(bias, name, "bias", 3)
 
 
 def _check_input_dims(name: str, nd: int, input: Tensor) -> None:

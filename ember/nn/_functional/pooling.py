@@ -10,7 +10,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ...ops._record import wrap, needs_grad, record
+from ...ops._record import wrap, needs_grad, record, check_tensor
 from ...tensor import Tensor
 from . import _pool_kernels as K
 
@@ -226,8 +226,7 @@ _TYPE_NAMES = {"float16": "Half", "int8": "Char", "int16": "Short", "int32": "In
 
 # ------------------------------------------------------------------------------------ argument checks
 def _check_tensor(name: str, input) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    check_tensor(input, name)
 
 
 def _ints(name: str, what: str, value, nd: int) -> Optional[tuple]:
