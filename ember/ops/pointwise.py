@@ -31,16 +31,14 @@ def _binary(name: str, a, b, forward: Callable, vjp: Optional[Callable], saves=(
     ``vjp(g, a, b, out, need) -> (grad_a, grad_b)``; ``saves`` as in ``record_broadcast``.
     Two tensors of one dtype, or a floating tensor and a Python number, skip the promotion.
     """
+    x = None
     if isinstance(a, Tensor) and (a._data.dtype.kind == "f" or not to_float):
-        x = a._data
-        if isinstance(b, Tensor) and b._data.dtype is x.dtype:
-            y = b._data
-        elif (type(b) is float or type(b) is int) and x.dtype.kind == "f":
-            y = x.dtype.type(b)
-            b = None
-        else:
-            (a, b), (x, y) = operands(op or name.split("Backward")[0].lower(), (a, b), to_float)
-    else:
+        if isinstance(b, Tensor) and b._data.dtype is a._data.dtype:
+            x, y = a._data, b._data
+        elif (type(b) is float or type(b) is int) and a._data.dtype.kind == "f":
+            x = a._data
+            y, b = x.dtype.type(b), None
+    if x is None:
         (a, b), (x, y) = operands(op or name.split("Backward")[0].lower(), (a, b), to_float)
     try:
         out = wrap(forward(x, y))
