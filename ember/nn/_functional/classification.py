@@ -108,11 +108,11 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, siz
     out = wrap(out_arr[0] if unbatched and reduction == "none" else out_arr)
     if needs_grad(input):
         # linear in the input: the gradient is g times a constant scatter of the coefficients
-        shape, dtype = x.shape, x.dtype
+        shape, dtype, in_shape = x.shape, x.dtype, input._data.shape
         g_shape = shape[:1] + (1,) + shape[2:] if reduction == "none" and not unbatched else None
 
         def vjp(g: Tensor):
-            scale = wrap(_scatter(shape, dtype, safe_t, coef).reshape(input.shape))
+            scale = wrap(_scatter(shape, dtype, safe_t, coef).reshape(in_shape))
             return ((g if g_shape is None else g.reshape(g_shape)) * scale,)
         record(out, "NllLossBackward0" if x.ndim <= 2 else "NllLoss2DBackward0", (input,), vjp)
     return out
