@@ -158,14 +158,19 @@ def linear_map(axis: int, n_in: int, n_out: int, align_corners: bool, scale: Opt
     return AxisMap(axis, np.stack([i0, i1], 1), np.stack([1 - lam, lam], 1), n_in)
 
 
-def _cubic_weights(t: np.ndarray, a: float) -> np.ndarray:
-    """Keys' cubic convolution weights of the four taps around a point at offset ``t`` in [0, 1]."""
-    def near(x):  # |x| <= 1
-        return ((a + 2) * x - (a + 3)) * x * x + 1
+def _keys_near(x: np.ndarray, a) -> np.ndarray:
+    """Keys' cubic convolution kernel for 0 <= x <= 1."""
+    return ((a + 2) * x - (a + 3)) * x * x + 1
 
-    def far(x):  # 1 < |x| < 2
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], 1)
+
+def _keys_far(x: np.ndarray, a) -> np.ndarray:
+    """Keys' cubic convolution kernel for 1 < x < 2."""
+    return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+
+def _cubic_weights(t: np.ndarray, a) -> np.ndarray:
+    """Keys' cubic convolution weights of the four taps around a point at offset ``t`` in [0, 1]."""
+    return np.stack([_keys_far(t + 1, a), _keys_near(t, a), _keys_near(1 - t, a), _keys_far(2 - t, a)], 1)
 
 
 def cubic_map(axis: int, n_in: int, n_out: int, align_corners: bool, scale: Optional[float], ftype) -> AxisMap:
@@ -183,9 +188,7 @@ def _triangle(x: np.ndarray) -> np.ndarray:
 def _keys_half(x: np.ndarray) -> np.ndarray:
     """Keys' cubic kernel with a = -0.5 (PIL's), as ATen's antialiased bicubic uses."""
     a, x = x.dtype.type(-0.5), np.abs(x)
-    near = ((a + 2) * x - (a + 3)) * x * x + 1
-    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return np.where(x < 1, near, np.where(x < 2, far, x.dtype.type(0)))
+    return np.where(x < 1, _keys_near(x, a), np.where(x < 2, _keys_far(x, a), x.dtype.type(0)))
 
 
 def antialias_map(axis: int, n_in: int, n_out: int, align_corners: bool, scale: Optional[float], ftype,
