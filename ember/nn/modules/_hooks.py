@@ -196,7 +196,6 @@ class HooksMixin:
             raise
 
     def _run_always_called_hooks(self, called: set, args, kwargs, result) -> None:
-        import warnings
         for hook_id, hook in tuple(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_always_called and hook_id not in called:
                 try:
