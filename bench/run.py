@@ -102,7 +102,7 @@ def _train_step(lib, model, loss_fn, batch, momentum=0.9):
 
 
 # ---------------------------------------------------------------------------- in-process workloads (a)-(d)
-# name -> (group letter, unit, calls per timing, repeats, setup(lib) -> the call)
+# (name, group letter, unit, calls per timing, timings per round, setup(lib) -> the call)
 Workload = Tuple[str, str, int, int, Callable]
 
 
@@ -149,7 +149,7 @@ def workloads() -> List[Workload]:
     for name, make, big_repeats in (("MLP", mlp, 25), ("CNN", cnn, 5)):
         out.append((f"(d) {name} inference latency, batch 1", "d", "us", 20, 25, _inference(make, 1)))
         out.append((f"(d) {name} inference batch 1024", "d", "ms", 1, big_repeats, _inference(make, 1024)))
-    return [(name, group, unit, inner, repeats, setup) for name, group, unit, inner, repeats, setup in out]
+    return out
 
 
 def time_workloads(lib_name: str, letters: str, scale: float) -> Dict[str, List[float]]:
@@ -174,7 +174,7 @@ def time_workloads(lib_name: str, letters: str, scale: float) -> Dict[str, List[
     return times
 
 
-def in_process(letters: str, rounds: int, scale: float) -> List[Result]:
+def paired_rounds(letters: str, rounds: int, scale: float) -> List[Result]:
     """Per group of workloads, alternating rounds of one process per library.
 
     A group's two processes run back to back, so each round's pair sees the same machine; the
@@ -318,7 +318,7 @@ def main() -> None:
     rounds, scale = (2, 0.4) if args.quick else (8, 0.6)
     letters = "".join(c for c in "abcd" if c in args.only)
     if letters:
-        results += in_process(letters, rounds, scale)
+        results += paired_rounds(letters, rounds, scale)
     groups = {"e": lambda: epoch(1 if args.quick else 3), "f": lambda: imports(3 if args.quick else 7),
               "g": lambda: cnn_memory(20 if args.quick else 100)}
     for letter, fn in groups.items():
