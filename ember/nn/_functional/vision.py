@@ -370,7 +370,7 @@ def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (after broadcasting them)."""
     check_tensor(x1, "cosine_similarity", "x1")
-    check_tensor(x2, "cosine_similarity", "x2")
+    check_tensor(x2, "cosine_similarity", "x2", 2)
     common = dtypes.result_type(x1, x2)
     if not common.is_floating_point:
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {capital(common.np)}")
@@ -390,6 +390,6 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """``||x1 - x2 + eps||_p`` over the last dim."""
     check_tensor(x1, "pairwise_distance", "x1")
-    check_tensor(x2, "pairwise_distance", "x2")
+    check_tensor(x2, "pairwise_distance", "x2", 2)
     diff = x1 - x2 + eps
     return diff.norm(p, -1 if diff.ndim else None, keepdim=keepdim)
